@@ -1,0 +1,56 @@
+"""LLM Usage Collector: a small Flask service that keeps per-host token counts durably.
+
+`create_app` builds an app and opens its state; it starts no thread and installs no signal handler
+(the entry point in `server.py` does that), so tests can build as many apps as they like.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Settings, load_settings
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
+    """Build the collector app.
+
+    :param config: a `Settings`, or a mapping of the environment variables in the configuration table
+        (tests pass a dict), or None to read `os.environ`.
+    :raise ConfigError: a setting is missing or malformed.
+    """
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = load_settings(os.environ if config is None else config)
+
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    settings.state_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.snap_dir.mkdir(parents=True, exist_ok=True)
+
+    from . import admin, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
+
+    http_errors.init_app(app)
+    request_log.init_app(app)
+    metrics.init_app(app)
+    store.init_app(app)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(ingest.bp)
+    dashboard.init_app(app)
+    cliproxy.init_app(app)
+    return app
+
+
+def package_dir() -> Path:
+    return Path(__file__).resolve().parent

@@ -1,0 +1,202 @@
+"""The configuration table: every setting, its converter and its default.
+
+Values come from a mapping (the environment, with `.env` already loaded by the entry point). Like
+waitress's `Adjustments`, each variable has one converter; a bad value raises `ConfigError` naming it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+NO_KEY_MESSAGE = (
+    "API_KEY is not set. Run `make setup` (or `python -m collector.keysetup`) to generate one into .env, "
+    "or set API_KEY in the environment. The collector will not run without a key."
+)
+
+
+def asbool(value: str) -> bool:
+    """Read a yes/no setting the way people write it."""
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a boolean (1/0, true/false, yes/no), got {value!r}")
+
+
+def aspositiveint(value: str) -> int:
+    number = int(value.strip())
+    if number <= 0:
+        raise ValueError(f"expected a positive integer, got {value!r}")
+    return number
+
+
+def asport(value: str) -> int:
+    number = int(value.strip())
+    if not 0 <= number <= 65535:
+        raise ValueError(f"expected a port number 0-65535, got {value!r}")
+    return number
+
+
+def aszone(value: str) -> str:
+    """Check an IANA zone name such as Europe/Berlin; returns it unchanged."""
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {value!r}") from exc
+    return name
+
+
+def asoffsethours(value: str) -> float:
+    hours = float(value.strip())
+    if not -14 <= hours <= 14:
+        raise ValueError(f"expected hours between -14 and 14, got {value!r}")
+    return hours
+
+
+def asloglevel(value: str) -> str:
+    level = value.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError(f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {value!r}")
+    return level
+
+
+def host_zone() -> str:
+    """The host's IANA zone (TZ, /etc/timezone or the /etc/localtime link), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    except OSError:
+        pass
+    try:
+        link = os.readlink("/etc/localtime")
+        if "zoneinfo/" in link:
+            candidates.append(link.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        if name:
+            try:
+                return aszone(name)
+            except ValueError:
+                continue
+    return "UTC"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """All settings of one collector instance; paths are absolute."""
+
+    api_key: str
+    host: str = "127.0.0.1"
+    port: int = 9000
+    state_path: Path = Path("state.json")
+    snap_dir: Path = Path("snapshots")
+    bucket_timezone: str = "UTC"
+    max_body_bytes: int = 1024 * 1024
+    max_hosts_per_add: int = 256
+    checkpoint_interval_seconds: int = 60
+    checkpoint_every_records: int = 100_000
+    log_level: str = "INFO"
+    threads: int = 8
+    metrics_public: bool = False
+    # CLIProxy source (off unless both url and key are set)
+    cliproxy_url: str = ""
+    cliproxy_management_key: str = ""
+    cliproxy_interval_seconds: int = 300
+    cliproxy_queue_interval_seconds: int = 5
+    cliproxy_timezone: str = "UTC"
+    db_path: Path = Path("data/collector.db")
+    pricing_override_path: Path | None = None
+    pricing_refresh_url: str = ""
+    rate_limits_seed_path: Path | None = None
+
+    @property
+    def journal_path(self) -> Path:
+        """The journal sits beside the checkpoint."""
+        return self.state_path.with_name(self.state_path.name + ".journal")
+
+    @property
+    def cliproxy_enabled(self) -> bool:
+        return bool(self.cliproxy_url and self.cliproxy_management_key)
+
+
+Converter = Callable[[str], Any]
+
+# variable name -> (field, converter). Order follows the design's configuration table.
+PARAMS: dict[str, tuple[str, Converter]] = {
+    "API_KEY": ("api_key", str.strip),
+    "HOST": ("host", str.strip),
+    "PORT": ("port", asport),
+    "STATE_PATH": ("state_path", Path),
+    "SNAP_DIR": ("snap_dir", Path),
+    "BUCKET_TIMEZONE": ("bucket_timezone", aszone),
+    "MAX_BODY_BYTES": ("max_body_bytes", aspositiveint),
+    "MAX_HOSTS_PER_ADD": ("max_hosts_per_add", aspositiveint),
+    "CHECKPOINT_INTERVAL_SECONDS": ("checkpoint_interval_seconds", aspositiveint),
+    "CHECKPOINT_EVERY_RECORDS": ("checkpoint_every_records", aspositiveint),
+    "LOG_LEVEL": ("log_level", asloglevel),
+    "THREADS": ("threads", aspositiveint),
+    "METRICS_PUBLIC": ("metrics_public", asbool),
+    "CLIPROXY_URL": ("cliproxy_url", str.strip),
+    "CLIPROXY_MANAGEMENT_KEY": ("cliproxy_management_key", str.strip),
+    "COLLECTOR_INTERVAL_SECONDS": ("cliproxy_interval_seconds", aspositiveint),
+    "CLIPROXY_QUEUE_INTERVAL_SECONDS": ("cliproxy_queue_interval_seconds", aspositiveint),
+    "CLIPROXY_TIMEZONE": ("cliproxy_timezone", aszone),
+    "DB_PATH": ("db_path", Path),
+    "PRICING_OVERRIDE_PATH": ("pricing_override_path", Path),
+    "PRICING_REFRESH_URL": ("pricing_refresh_url", str.strip),
+    "RATE_LIMITS_SEED_PATH": ("rate_limits_seed_path", Path),
+}
+
+
+def _offset_zone(hours: float) -> str:
+    """TIMEZONE_OFFSET_HOURS as an IANA fixed zone (Etc/GMT signs are inverted by POSIX rule)."""
+    if hours != int(hours):
+        raise ConfigError(
+            "TIMEZONE_OFFSET_HOURS: fractional offsets have no IANA zone; set CLIPROXY_TIMEZONE "
+            "to a zone name such as Asia/Kolkata instead"
+        )
+    whole = int(hours)
+    return "UTC" if whole == 0 else f"Etc/GMT{-whole:+d}"
+
+
+def load_settings(environ: Mapping[str, str], base_dir: Path | None = None) -> Settings:
+    """Build Settings from a mapping; relative paths are taken from `base_dir` (default: cwd).
+
+    :raise ConfigError: a value does not convert, or API_KEY is missing.
+    """
+    base = (base_dir or Path.cwd()).resolve()
+    values: dict[str, Any] = {"bucket_timezone": host_zone(), "cliproxy_timezone": host_zone()}
+    for name, (field, convert) in PARAMS.items():
+        raw = environ.get(name)
+        if raw is None or (raw.strip() == "" and field != "api_key"):
+            continue
+        try:
+            values[field] = convert(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from exc
+    # An IANA CLIPROXY_TIMEZONE wins over the seed's TIMEZONE_OFFSET_HOURS.
+    if not environ.get("CLIPROXY_TIMEZONE", "").strip() and environ.get("TIMEZONE_OFFSET_HOURS"):
+        try:
+            values["cliproxy_timezone"] = _offset_zone(asoffsethours(environ["TIMEZONE_OFFSET_HOURS"]))
+        except ValueError as exc:
+            raise ConfigError(f"TIMEZONE_OFFSET_HOURS: {exc}") from exc
+    if not values.get("api_key"):
+        raise ConfigError(NO_KEY_MESSAGE)
+    for field in ("state_path", "snap_dir", "db_path", "pricing_override_path", "rate_limits_seed_path"):
+        if isinstance(values.get(field), Path):
+            values[field] = base / values[field]
+    values.setdefault("state_path", base / "state.json")
+    values.setdefault("snap_dir", base / "snapshots")
+    values.setdefault("db_path", base / "data" / "collector.db")
+    return Settings(**values)
+
