@@ -8,14 +8,21 @@ PY := $(VENV)/bin/python
 
 .PHONY: run setup test lint pytest node-test build bench clean
 
+# The venv also gets a .pth line naming this checkout, so `python -m collector` works from any folder.
+define link_checkout
+	echo "$(CURDIR)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/llm_usage_collector.pth"
+endef
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+	$(link_checkout)
+	touch $@ $(VENV)/.runtime
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(link_checkout)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

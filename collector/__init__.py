@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from flask import Flask
 
+from . import admin, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
 from .config import Settings, load_settings
+from .version import __version__
 
-__version__ = "0.1.0"
+__all__ = ["Settings", "__version__", "create_app"]
 
 
 def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
@@ -39,8 +40,6 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     settings.state_path.parent.mkdir(parents=True, exist_ok=True)
     settings.snap_dir.mkdir(parents=True, exist_ok=True)
 
-    from . import admin, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
-
     http_errors.init_app(app)
     request_log.init_app(app)
     metrics.init_app(app)
@@ -50,7 +49,3 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     dashboard.init_app(app)
     cliproxy.init_app(app)
     return app
-
-
-def package_dir() -> Path:
-    return Path(__file__).resolve().parent

@@ -6,6 +6,7 @@ waitress's `Adjustments`, each variable has one converter; a bad value raises `C
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from collections.abc import Callable, Mapping
@@ -72,10 +73,8 @@ def asloglevel(value: str) -> str:
 def host_zone() -> str:
     """The host's IANA zone (TZ, /etc/timezone or the /etc/localtime link), else UTC."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text().strip())
-    except OSError:
-        pass
     try:
         link = os.readlink("/etc/localtime")
         if "zoneinfo/" in link:
@@ -187,16 +186,23 @@ def load_settings(environ: Mapping[str, str], base_dir: Path | None = None) -> S
     # An IANA CLIPROXY_TIMEZONE wins over the seed's TIMEZONE_OFFSET_HOURS.
     if not environ.get("CLIPROXY_TIMEZONE", "").strip() and environ.get("TIMEZONE_OFFSET_HOURS"):
         try:
-            values["cliproxy_timezone"] = _offset_zone(asoffsethours(environ["TIMEZONE_OFFSET_HOURS"]))
+            values["cliproxy_timezone"] = _offset_zone(
+                asoffsethours(environ["TIMEZONE_OFFSET_HOURS"])
+            )
         except ValueError as exc:
             raise ConfigError(f"TIMEZONE_OFFSET_HOURS: {exc}") from exc
     if not values.get("api_key"):
         raise ConfigError(NO_KEY_MESSAGE)
-    for field in ("state_path", "snap_dir", "db_path", "pricing_override_path", "rate_limits_seed_path"):
+    for field in (
+        "state_path",
+        "snap_dir",
+        "db_path",
+        "pricing_override_path",
+        "rate_limits_seed_path",
+    ):
         if isinstance(values.get(field), Path):
             values[field] = base / values[field]
     values.setdefault("state_path", base / "state.json")
     values.setdefault("snap_dir", base / "snapshots")
     values.setdefault("db_path", base / "data" / "collector.db")
     return Settings(**values)
-

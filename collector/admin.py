@@ -1,0 +1,81 @@
+"""Health, counters, reset and flush."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
+
+from .auth import require_key
+from .errors import CollectorError
+from .http_errors import api_error
+from .store import Store
+from .version import __version__
+
+bp = Blueprint("admin", __name__)
+log = logging.getLogger(__name__)
+STARTED = time.monotonic()
+
+
+def _store() -> Store:
+    store: Store = current_app.extensions["collector"]
+    return store
+
+
+def _iso(ms: int) -> str:
+    return (
+        datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    )
+
+
+@bp.get("/health")
+def health() -> ResponseReturnValue:
+    """Open (no key): says only that the service answers, its version and uptime."""
+    return jsonify(
+        ok=True, version=__version__, uptime_seconds=round(time.monotonic() - STARTED, 1)
+    )
+
+
+@bp.get("/counters")
+@require_key
+def counters() -> ResponseReturnValue:
+    view = _store().view()
+    return jsonify(
+        counters=view.counters,
+        daily_totals=view.daily_totals,
+        since=_iso(view.since_ms),
+        since_ms=view.since_ms,
+        bucket_timezone=view.bucket_timezone,
+    )
+
+
+@bp.post("/reset")
+@require_key
+def reset() -> ResponseReturnValue:
+    store = _store()
+    try:
+        result = store.reset()
+    except OSError as exc:
+        return api_error(503, "reset_failed", f"could not write the journal or snapshot: {exc}")
+    if result["snapshot"] is None:
+        return jsonify(result)
+    try:
+        folded = store.fold()
+        result["rolled_up"] = {"folded": folded.folded, "csv": folded.csv_path.name}
+    except (CollectorError, OSError) as exc:
+        # The snapshot is safe on disk; the next reset or a hand-run rollup folds it.
+        log.error("rollup after reset failed: %s", exc)
+        result["rollup_error"] = str(exc)
+    return jsonify(result)
+
+
+@bp.post("/flush")
+@require_key
+def flush() -> ResponseReturnValue:
+    try:
+        return jsonify(_store().checkpoint())
+    except OSError as exc:
+        return api_error(503, "checkpoint_failed", f"could not write the checkpoint: {exc}")

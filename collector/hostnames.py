@@ -1,0 +1,24 @@
+"""Hostname normalisation: `ChatGPT.com:443.` and `chatgpt.com` are one counter."""
+
+from __future__ import annotations
+
+import re
+
+MAX_HOSTNAME_LENGTH = 253
+_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+_PORT = re.compile(r":\d{1,5}$")
+
+
+def normalise_hostname(raw: str) -> str | None:
+    """Lower-case, drop a port and a trailing dot; None when what is left is not a hostname.
+
+    IP addresses pass (they are label-shaped); an IPv6 literal does not, which is fine for the sites
+    the extension counts.
+    """
+    host = raw.strip().lower()
+    host = _PORT.sub("", host).rstrip(".")
+    if not host or len(host) > MAX_HOSTNAME_LENGTH:
+        return None
+    if not all(_LABEL.match(label) for label in host.split(".")):
+        return None
+    return host

@@ -1,0 +1,112 @@
+"""Prometheus metrics of one app, in its own registry (no import-time globals, so tests can build
+many apps). Served at `/metrics` in the text format."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, Response, current_app
+from flask.typing import ResponseReturnValue
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from .auth import check_api_key
+
+if TYPE_CHECKING:
+    from .store import Store
+
+bp = Blueprint("metrics", __name__)
+
+
+class _StoreCollector(Collector):
+    """Reads the live counters at scrape time, so they are never stale or duplicated."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        view = self._store.view()
+        tokens = GaugeMetricFamily(
+            "collector_host_tokens", "Tokens per host since the last reset", labels=["host"]
+        )
+        for host, n in sorted(view.counters.items()):
+            tokens.add_metric([host], n)
+        yield tokens
+        yield GaugeMetricFamily(
+            "collector_known_clients",
+            "Clients that ever sent a batch",
+            value=self._store.client_count(),
+        )
+        yield GaugeMetricFamily(
+            "collector_checkpoint_age_seconds",
+            "Seconds since state.json was last written",
+            value=max(0.0, time.time() - self._store.last_checkpoint),
+        )
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.add_results = Counter(
+            "collector_add_requests",
+            "Batches answered by /add, by outcome",
+            ["result"],
+            registry=self.registry,
+        )
+        self.rejected = Counter(
+            "collector_add_rejected",
+            "Batches refused as bad input, by error code",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.tokens_accepted = Counter(
+            "collector_tokens_accepted",
+            "Tokens accepted since the process started, by host (survives /reset)",
+            ["host"],
+            registry=self.registry,
+        )
+        self.fsync_seconds = Histogram(
+            "collector_journal_fsync_seconds",
+            "Time one journal fsync took",
+            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
+            registry=self.registry,
+        )
+        self.batch_size = Histogram(
+            "collector_journal_batch_records",
+            "Records written per fsync (group commit)",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+            registry=self.registry,
+        )
+        self.resets = Counter(
+            "collector_resets", "Resets that wrote a snapshot", registry=self.registry
+        )
+
+    def observe_fsync(self, seconds: float, records: int) -> None:
+        self.fsync_seconds.observe(seconds)
+        self.batch_size.observe(records)
+
+    def applied(self, deltas: dict[str, int]) -> None:
+        self.add_results.labels("applied").inc()
+        for host, n in deltas.items():
+            self.tokens_accepted.labels(host).inc(n)
+
+    def track_store(self, store: Store) -> None:
+        self.registry.register(_StoreCollector(store))
+
+
+@bp.get("/metrics")
+def metrics_view() -> ResponseReturnValue:
+    if not current_app.config["SETTINGS"].metrics_public:
+        refusal = check_api_key()
+        if refusal is not None:
+            return refusal
+    body = generate_latest(current_app.extensions["metrics"].registry)
+    return Response(body, mimetype="text/plain; version=0.0.4; charset=utf-8")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["metrics"] = Metrics()
+    app.register_blueprint(bp)

@@ -1,0 +1,27 @@
+"""Reading a JSON request body with the API's errors: 415 for a wrong type, 400 for bad JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+from flask.typing import ResponseReturnValue
+
+from .http_errors import api_error
+
+
+def json_body() -> tuple[Any, ResponseReturnValue | None]:
+    """The decoded body, or an error response to return as it is."""
+    if request.mimetype != "application/json":
+        return None, api_error(
+            415,
+            "unsupported_media_type",
+            "send the body as JSON with Content-Type: application/json",
+        )
+    raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: werkzeug raises 413
+    try:
+        return json.loads(raw), None
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers bad UTF-8 and integers too long to convert; RecursionError deep nesting.
+        return None, api_error(400, "invalid_json", f"the body is not valid JSON: {str(exc)[:120]}")
