@@ -1,0 +1,178 @@
+"""reset_collector.sh against a real collector, and against a tiny stub for the 5xx retry path."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import REPO
+
+SCRIPT = REPO / "reset_collector.sh"
+
+
+def run_reset(tmp_path: Path, url: str, key: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the script the way launchd does: a bare environment, settings from an env file."""
+    env_file = tmp_path / "reset.env"
+    env_file.write_text(f"# written by the test\nAPI_KEY={key}\nCOLLECTOR_URL={url}\n")
+    base = {
+        "HOME": str(tmp_path),
+        "RESET_ENV_FILE": str(env_file),
+        "RESET_LOG": str(tmp_path / "reset.log"),
+        "RESET_PYTHON": sys.executable,
+        "RESET_HEALTH_TRIES": "2",
+        "RESET_BACKOFF_SECONDS": "0",
+        "RESET_TRIES": "2",
+    }
+    return subprocess.run(
+        ["/bin/bash", str(SCRIPT)],
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+
+
+def last_log_line(tmp_path: Path) -> str:
+    return (tmp_path / "reset.log").read_text().splitlines()[-1]
+
+
+def snapshots(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "data" / "snapshots").glob("snapshot_*.json*"))
+
+
+def add(proc: Any, seq: int, deltas: dict[str, int]) -> None:
+    status, body = proc.request("POST", "/add", {"client_id": "c1", "seq": seq, "deltas": deltas})
+    assert status == 200, body
+
+
+def test_no_usage_means_no_snapshot(collector: Any, tmp_path: Path) -> None:
+    result = run_reset(tmp_path, collector.url, collector.api_key)
+    assert result.returncode == 0, result.stderr
+    assert "nothing recorded" in last_log_line(tmp_path)
+    assert snapshots(tmp_path) == []
+
+
+def test_usage_means_one_snapshot_and_zeroed_counters(collector: Any, tmp_path: Path) -> None:
+    add(collector, 1, {"chatgpt.com": 10, "claude.ai": 5})
+    result = run_reset(tmp_path, collector.url, collector.api_key)
+    assert result.returncode == 0, result.stderr
+    assert "reset done" in last_log_line(tmp_path)
+    assert "15 tokens over 2 host(s)" in last_log_line(tmp_path)
+    assert len(snapshots(tmp_path)) == 1
+    status, body = collector.request("GET", "/counters")
+    assert status == 200
+    assert all(value == 0 for value in body["counters"].values())
+
+    again = run_reset(tmp_path, collector.url, collector.api_key)
+    assert again.returncode == 0, again.stderr
+    assert "nothing recorded" in last_log_line(tmp_path)
+    assert len(snapshots(tmp_path)) == 1
+
+
+def test_wrong_key_fails_with_a_clear_line(collector: Any, tmp_path: Path) -> None:
+    add(collector, 1, {"chatgpt.com": 3})
+    result = run_reset(tmp_path, collector.url, "not-the-key")
+    assert result.returncode == 4
+    line = last_log_line(tmp_path)
+    assert "FAILED" in line and "refused the key (HTTP 401" in line
+    assert "not-the-key" not in (tmp_path / "reset.log").read_text()
+    assert snapshots(tmp_path) == []
+
+
+def test_stopped_collector_fails_with_a_clear_line(collector: Any, tmp_path: Path) -> None:
+    url = collector.url
+    collector.stop()
+    result = run_reset(tmp_path, url, collector.api_key)
+    assert result.returncode == 3
+    log = (tmp_path / "reset.log").read_text()
+    assert "not ready" in log  # the first attempt is retried
+    assert f"FAILED: collector not reachable at {url}/health after 2 attempts" in log
+
+
+def test_missing_key_is_a_configuration_error(tmp_path: Path) -> None:
+    result = run_reset(tmp_path, "http://127.0.0.1:9", "")
+    assert result.returncode == 2
+    assert "no API_KEY" in last_log_line(tmp_path)
+
+
+def test_log_rotates(tmp_path: Path) -> None:
+    for _ in range(3):
+        run_reset(tmp_path, "http://127.0.0.1:9", "", RESET_LOG_MAX_BYTES="10", RESET_LOG_KEEP="2")
+    assert (tmp_path / "reset.log.1").exists() and (tmp_path / "reset.log.2").exists()
+    assert not (tmp_path / "reset.log.3").exists()
+    assert len((tmp_path / "reset.log").read_text().splitlines()) == 1
+
+
+class FailingResetHandler(http.server.BaseHTTPRequestHandler):
+    """Health and counters answer; every /reset is a 500."""
+
+    resets = 0
+
+    def do_GET(self) -> None:
+        body = {"ok": True} if self.path == "/health" else {"counters": {"chatgpt.com": 7}}
+        self._send(200, body)
+
+    def do_POST(self) -> None:
+        FailingResetHandler.resets += 1
+        self._send(500, {"error": "boom"})
+
+    def _send(self, status: int, body: dict[str, object]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        del format, args
+
+
+@pytest.fixture
+def failing_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FailingResetHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_reset_5xx_is_retried_then_fails(failing_server: str, tmp_path: Path) -> None:
+    FailingResetHandler.resets = 0
+    result = run_reset(tmp_path, failing_server, "k", RESET_TRIES="3")
+    assert result.returncode == 5
+    assert FailingResetHandler.resets == 3
+    assert "POST /reset failed 3 times" in last_log_line(tmp_path)
+
+
+def test_key_is_never_on_the_command_line() -> None:
+    """curl gets the key through `-K -` on stdin, so `ps` never shows it."""
+    text = SCRIPT.read_text()
+    assert "-K -" in text
+    assert "X-API-KEY: $API_KEY" not in text
+
+
+def test_shellcheck() -> None:
+    shellcheck = Path(sys.executable).parent / "shellcheck"
+    result = subprocess.run(
+        [str(shellcheck), str(SCRIPT)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_script_is_executable() -> None:
+    assert os.access(SCRIPT, os.X_OK)
