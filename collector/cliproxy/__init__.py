@@ -1,9 +1,54 @@
-"""CLIProxy source: polls CLIProxy's management API into SQLite (built under issue 5)."""
+"""CLIProxy source: polls CLIProxy's management API into SQLite, prices each request, tracks limits.
+
+`init_app` wires the blueprint, the per-request connection teardown, the metrics collector and (only
+when `CLIPROXY_URL` and `CLIPROXY_MANAGEMENT_KEY` are set) the poller as a background service. It
+starts nothing: the entry point starts registered services.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 from flask import Flask
+
+from collector import background
+from collector.config import Settings
+
+from . import db, metrics, views
+from .llmprices import LlmPricesCache
+from .poller import Poller
+from .pricing import Pricer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CliproxyState:
+    settings: Settings
+    pricer: Pricer
+    poller: Poller | None
+
+
+def make_pricer(settings: Settings) -> Pricer:
+    """Overrides file, pinned genai-prices, and the llm-prices disk copy beside the database."""
+    cache = LlmPricesCache(
+        settings.db_path.parent / "pricing" / "llm-prices-current-v1.json",
+        settings.pricing_refresh_url,
+    )
+    cache.load()  # a copy fetched earlier is used even with refresh now off
+    return Pricer(settings.pricing_override_path, cache)
 
 
 def init_app(app: Flask) -> None:
-    """Nothing to wire until the source exists; the collector runs without it."""
+    settings: Settings = app.config["SETTINGS"]
+    pricer = make_pricer(settings)
+    poller = Poller(settings, pricer) if settings.cliproxy_enabled else None
+    app.extensions["cliproxy"] = CliproxyState(settings, pricer, poller)
+    db.init_app(app)
+    app.register_blueprint(views.bp)
+    metrics.init_app(app)
+    if poller is not None:
+        background.register(app, poller)
+    else:
+        log.info("CLIProxy source off: CLIPROXY_URL and CLIPROXY_MANAGEMENT_KEY are not both set")

@@ -1,0 +1,52 @@
+"""SQLite connections: one per request on `flask.g` (closed at teardown), one for the poller."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, current_app, g
+
+from .migrations import migrate
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating the folder), WAL mode, foreign keys on, migrated."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    migrate(db)
+    return db
+
+
+def get_db() -> sqlite3.Connection:
+    """The request's connection, opened on first use."""
+    if "cliproxy_db" not in g:
+        g.cliproxy_db = connect(current_app.config["SETTINGS"].db_path)
+    db: sqlite3.Connection = g.cliproxy_db
+    return db
+
+
+def close_db(exc: BaseException | None = None) -> None:
+    db = g.pop("cliproxy_db", None)
+    if db is not None:
+        db.close()
+
+
+def get_meta(db: sqlite3.Connection, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(close_db)

@@ -1,0 +1,194 @@
+"""The CLIProxy database schema as named migrations, applied in order and never edited once shipped.
+
+Like simonw/llm's `migrations.py`: each function's name is recorded in `_migrations` when it runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+migration = MIGRATIONS.append
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet recorded; returns the names applied now."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    applied = []
+    for step in MIGRATIONS:
+        if step.__name__ in done:
+            continue
+        with db:
+            step(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (step.__name__, int(time.time())),
+            )
+        applied.append(step.__name__)
+    return applied
+
+
+@migration
+def m001_requests(db: sqlite3.Connection) -> None:
+    """One row per CLIProxy request; `dedup_key` makes a re-read or a replayed export count once."""
+    db.executescript(
+        """
+        CREATE TABLE requests (
+            id INTEGER PRIMARY KEY,
+            dedup_key TEXT NOT NULL UNIQUE,
+            ts_ms INTEGER NOT NULL,
+            stat_date TEXT NOT NULL,
+            era TEXT NOT NULL,
+            api_key TEXT NOT NULL,
+            model TEXT NOT NULL,
+            alias TEXT,
+            provider TEXT,
+            endpoint TEXT,
+            source TEXT,
+            auth_index TEXT,
+            request_id TEXT,
+            failed INTEGER NOT NULL,
+            status_code INTEGER,
+            latency_ms INTEGER,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            reasoning_tokens INTEGER NOT NULL,
+            cached_tokens INTEGER NOT NULL,
+            cache_write_tokens INTEGER NOT NULL,
+            total_tokens INTEGER NOT NULL,
+            cost_usd TEXT,
+            cost_micro INTEGER,
+            pricing_status TEXT NOT NULL,
+            pricing_source TEXT,
+            priced_model TEXT
+        );
+        CREATE INDEX requests_window ON requests (ts_ms, model, total_tokens);
+        CREATE TABLE daily_usage (
+            stat_date TEXT NOT NULL,
+            model TEXT NOT NULL,
+            api_key TEXT NOT NULL,
+            requests INTEGER NOT NULL DEFAULT 0,
+            success INTEGER NOT NULL DEFAULT 0,
+            failure INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+            cached_tokens INTEGER NOT NULL DEFAULT 0,
+            total_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_micro INTEGER NOT NULL DEFAULT 0,
+            unpriced_requests INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (stat_date, model, api_key)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER requests_daily AFTER INSERT ON requests BEGIN
+            INSERT INTO daily_usage (
+                stat_date, model, api_key, requests, success, failure, input_tokens, output_tokens,
+                reasoning_tokens, cached_tokens, total_tokens, cost_micro, unpriced_requests
+            ) VALUES (
+                NEW.stat_date, NEW.model, NEW.api_key, 1, 1 - NEW.failed, NEW.failed,
+                NEW.input_tokens, NEW.output_tokens, NEW.reasoning_tokens, NEW.cached_tokens,
+                NEW.total_tokens, COALESCE(NEW.cost_micro, 0), NEW.cost_micro IS NULL
+            ) ON CONFLICT (stat_date, model, api_key) DO UPDATE SET
+                requests = requests + 1,
+                success = success + excluded.success,
+                failure = failure + excluded.failure,
+                input_tokens = input_tokens + excluded.input_tokens,
+                output_tokens = output_tokens + excluded.output_tokens,
+                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+                cached_tokens = cached_tokens + excluded.cached_tokens,
+                total_tokens = total_tokens + excluded.total_tokens,
+                cost_micro = cost_micro + excluded.cost_micro,
+                unpriced_requests = unpriced_requests + excluded.unpriced_requests;
+        END;
+        """
+    )
+
+
+@migration
+def m002_snapshots(db: sqlite3.Connection) -> None:
+    """Legacy polls: the snapshot (keys masked, details counted not copied) and per key+model rows.
+
+    `rest_*` is what the details do not explain (a server that sends none): the seed's delta rules
+    run on it, into `daily_snapshot_stats` keyed by the poll's local date.
+    """
+    db.executescript(
+        """
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            fetched_ms INTEGER NOT NULL,
+            total_requests INTEGER NOT NULL,
+            success_count INTEGER NOT NULL,
+            failure_count INTEGER NOT NULL,
+            total_tokens INTEGER NOT NULL,
+            rest_requests INTEGER NOT NULL,
+            rest_success INTEGER NOT NULL,
+            rest_failure INTEGER NOT NULL,
+            rest_tokens INTEGER NOT NULL,
+            raw TEXT NOT NULL
+        );
+        CREATE INDEX snapshots_time ON snapshots (fetched_ms);
+        CREATE TABLE snapshot_models (
+            snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
+            api_key TEXT NOT NULL,
+            model TEXT NOT NULL,
+            request_count INTEGER NOT NULL,
+            total_tokens INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            rest_requests INTEGER NOT NULL,
+            rest_tokens INTEGER NOT NULL,
+            PRIMARY KEY (snapshot_id, api_key, model)
+        );
+        CREATE TABLE daily_snapshot_stats (
+            stat_date TEXT PRIMARY KEY,
+            total_requests INTEGER NOT NULL,
+            success_count INTEGER NOT NULL,
+            failure_count INTEGER NOT NULL,
+            total_tokens INTEGER NOT NULL,
+            breakdown TEXT NOT NULL,
+            updated_ms INTEGER NOT NULL
+        );
+        """
+    )
+
+
+@migration
+def m003_rate_limits(db: sqlite3.Connection) -> None:
+    """Rate-limit configs (the seed's columns plus a name) and one status row per config."""
+    db.executescript(
+        """
+        CREATE TABLE rate_limit_configs (
+            id INTEGER PRIMARY KEY,
+            name TEXT,
+            model_pattern TEXT NOT NULL,
+            window_minutes INTEGER NOT NULL DEFAULT 1440,
+            reset_strategy TEXT NOT NULL,
+            token_limit INTEGER,
+            request_limit INTEGER,
+            reset_anchor_ms INTEGER,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL
+        );
+        CREATE TABLE rate_limit_status (
+            config_id INTEGER PRIMARY KEY REFERENCES rate_limit_configs (id) ON DELETE CASCADE,
+            used_tokens INTEGER NOT NULL,
+            used_requests INTEGER NOT NULL,
+            remaining_tokens INTEGER,
+            remaining_requests INTEGER,
+            percentage INTEGER NOT NULL,
+            status_label TEXT NOT NULL,
+            window_start_ms INTEGER NOT NULL,
+            next_reset_ms INTEGER,
+            last_updated_ms INTEGER NOT NULL
+        );
+        """
+    )
+
+
+@migration
+def m004_meta(db: sqlite3.Connection) -> None:
+    """Small key/value facts: the zone daily dates were computed in, the seeding of limit configs."""
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

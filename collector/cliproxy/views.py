@@ -1,0 +1,176 @@
+"""`/api/collector/…`: health (open), trigger, reset, daily stats, model costs, limits and their CRUD.
+Views validate first, then act; every bad input is a JSON 4xx that changes nothing."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from collector.auth import require_key
+from collector.http_errors import api_error
+
+from . import configs, limits, reports
+from .db import get_db
+
+bp = Blueprint("cliproxy", __name__, url_prefix="/api/collector")
+MAX_RANGE_DAYS = 3660
+
+
+def _state() -> Any:
+    return current_app.extensions["cliproxy"]
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _db() -> Any:
+    db = get_db()
+    configs.seed(db, current_app.config["SETTINGS"].rate_limits_seed_path, _now_ms())
+    return db
+
+
+@bp.get("/health")
+def health() -> ResponseReturnValue:
+    settings = current_app.config["SETTINGS"]
+    poller = _state().poller
+    source = poller.health() if poller is not None else {"enabled": False}
+    if poller is None:
+        source["detail"] = "CLIProxy source disabled: set CLIPROXY_URL and CLIPROXY_MANAGEMENT_KEY"
+    now = datetime.now(ZoneInfo(settings.cliproxy_timezone))
+    status = "degraded" if source.get("auth_failed") or source.get("last_error") else "healthy"
+    return jsonify(status=status, timestamp=now.isoformat(), cliproxy=source)
+
+
+@bp.post("/trigger")
+@require_key
+def trigger() -> ResponseReturnValue:
+    poller = _state().poller
+    if poller is None:
+        return api_error(409, "source_disabled", "the CLIProxy source is off (no URL or key)")
+    poller.trigger()
+    return jsonify(message="Full data collection and rate limit sync process triggered."), 202
+
+
+def _config_id(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and len(raw) < 16 else None
+
+
+@bp.post("/reset/<config_id>")
+@require_key
+def reset(config_id: str) -> ResponseReturnValue:
+    number = _config_id(config_id)
+    if number is None:
+        return api_error(
+            400, "bad_config_id", f"config id must be a positive integer, got {config_id!r}"
+        )
+    status = limits.reset(_db(), number, _now_ms())
+    if status is None:
+        return api_error(404, "not_found", f"no rate-limit config with id {number}")
+    return jsonify(message=f"Rate limit {number} reset.", new_status=status)
+
+
+class BadInput(ValueError):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+@bp.errorhandler(BadInput)
+def bad_input(exc: BadInput) -> ResponseReturnValue:
+    return api_error(400, exc.code, str(exc))
+
+
+def _range() -> tuple[str, str]:
+    """`from`/`to` as YYYY-MM-DD (default: the last 30 days in the CLIProxy zone).
+
+    :raise BadInput: a malformed date, from after to, or a span over MAX_RANGE_DAYS.
+    """
+    today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].cliproxy_timezone)).date()
+    parsed: dict[str, date] = {}
+    for name, default in (("from", today - timedelta(days=29)), ("to", today)):
+        raw = request.args.get(name)
+        try:
+            parsed[name] = default if raw is None else date.fromisoformat(raw)
+        except ValueError:
+            raise BadInput("bad_date", f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
+    if parsed["from"] > parsed["to"]:
+        raise BadInput("bad_range", "from is after to")
+    if (parsed["to"] - parsed["from"]).days > MAX_RANGE_DAYS:
+        raise BadInput("bad_range", f"a range spans at most {MAX_RANGE_DAYS} days")
+    return parsed["from"].isoformat(), parsed["to"].isoformat()
+
+
+@bp.get("/stats/daily")
+@require_key
+def daily() -> ResponseReturnValue:
+    span = _range()
+    return jsonify(**{"from": span[0], "to": span[1]}, days=reports.daily_stats(_db(), *span))
+
+
+@bp.get("/stats/models")
+@require_key
+def models() -> ResponseReturnValue:
+    span = _range()
+    return jsonify(**{"from": span[0], "to": span[1]}, models=reports.model_costs(_db(), *span))
+
+
+@bp.get("/limits/status")
+@require_key
+def limit_status() -> ResponseReturnValue:
+    return jsonify(limits=reports.limit_status(_db()))
+
+
+@bp.get("/limits")
+@require_key
+def list_limits() -> ResponseReturnValue:
+    return jsonify(configs=configs.list_configs(_db()))
+
+
+def _body() -> Any:
+    return request.get_json(silent=True) if request.is_json else None
+
+
+@bp.post("/limits")
+@require_key
+def create_limit() -> ResponseReturnValue:
+    try:
+        cfg = configs.validate(_body())
+    except configs.ConfigInvalid as exc:
+        return api_error(400, "bad_config", str(exc))
+    db = _db()
+    with db:
+        new_id = configs.create(db, cfg, _now_ms())
+    return jsonify(config=configs.get_config(db, new_id)), 201
+
+
+@bp.route("/limits/<config_id>", methods=["GET", "PUT", "DELETE"])
+@require_key
+def one_limit(config_id: str) -> ResponseReturnValue:
+    number = _config_id(config_id)
+    if number is None:
+        return api_error(
+            400, "bad_config_id", f"config id must be a positive integer, got {config_id!r}"
+        )
+    db = _db()
+    current = configs.get_config(db, number)
+    if current is None:
+        return api_error(404, "not_found", f"no rate-limit config with id {number}")
+    if request.method == "GET":
+        return jsonify(config=current)
+    if request.method == "DELETE":
+        with db:
+            configs.delete(db, number)
+        return jsonify(deleted=number)
+    try:
+        cfg = configs.validate(_body(), current)
+    except configs.ConfigInvalid as exc:
+        return api_error(400, "bad_config", str(exc))
+    with db:
+        configs.update(db, number, cfg, _now_ms())
+    return jsonify(config=configs.get_config(db, number))
