@@ -1,0 +1,49 @@
+// Constants shared by the worker's feature files, the popup and the options page.
+import '../shared/protocol.js';
+
+export const { MSG } = globalThis.LLM_USAGE_PROTOCOL;
+
+export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:9000';
+
+// chrome.storage.local keys. Counts and the frozen batch live here, never in worker globals,
+// because Chrome stops the worker whenever it is idle.
+export const KEY = Object.freeze({
+  CLIENT_ID: 'clientId',
+  URL: 'collectorUrl',
+  API_KEY: 'apiKey',
+  SEQ: 'seq', // highest seq the collector is known to have applied for this client
+  PENDING: 'pending', // {host: tokens} counted but not yet frozen into a batch
+  INFLIGHT: 'inflight', // the frozen batch {id, seq, deltas, ts}, or null
+  TODAY: 'today', // {day: 'YYYY-MM-DD' (local), counts: {host: tokens}} for the popup
+  RETRY: 'retry', // {attempt, nextAt, stopped} after failed sends
+  STATUS: 'status', // last classified outcome of talking to the collector
+  LAST_ERROR: 'lastError',
+  COUNTING: 'counting', // 'o200k_base' or 'estimate'
+});
+
+// chrome.storage.session: lives as long as the browser session, survives worker restarts.
+export const SESSION_KEY = Object.freeze({ HANDSHAKE_DONE: 'handshakeDone' });
+
+// Locks (navigator.locks) serialise read-modify-write of storage across concurrent events.
+export const STATE_LOCK = 'llm-usage-state';
+export const SEND_LOCK = 'llm-usage-send';
+
+export const FLUSH_ALARM = 'llm-usage-flush';
+export const FLUSH_ALARM_MINUTES = 1; // safety net when a backoff timer died with the worker
+export const BACKOFF_FIRST_MS = 1000;
+export const BACKOFF_MAX_MS = 60000;
+export const REQUEST_TIMEOUT_MS = 10000;
+export const MAX_BATCHES_PER_FLUSH = 20; // bounds one flush even if the collector keeps answering 409
+
+// ChatGPT uses o200k_base itself, so its counts are exact; every other site's count is an estimate.
+export const EXACT_HOSTS = Object.freeze(['chatgpt.com', 'chat.openai.com']);
+
+// Status kinds shown by the popup.
+export const STATUS = Object.freeze({
+  CONNECTED: 'connected',
+  UNREACHABLE: 'unreachable',
+  TIMEOUT: 'timeout',
+  AUTH: 'auth error',
+  SERVER: 'server error',
+  MISCONFIGURED: 'misconfigured',
+});
