@@ -10,9 +10,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+from tests.support.collector_proc import CollectorProcess
 
 from .conftest import REPO
 
@@ -47,53 +48,59 @@ def last_log_line(tmp_path: Path) -> str:
     return (tmp_path / "reset.log").read_text().splitlines()[-1]
 
 
-def snapshots(tmp_path: Path) -> list[str]:
-    return sorted(p.name for p in (tmp_path / "data" / "snapshots").glob("snapshot_*.json*"))
+def snapshots(proc: CollectorProcess) -> list[str]:
+    return sorted(p.name for p in (proc.data_dir / "snapshots").glob("snapshot_*.json*"))
 
 
-def add(proc: Any, seq: int, deltas: dict[str, int]) -> None:
+def add(proc: CollectorProcess, seq: int, deltas: dict[str, int]) -> None:
     status, body = proc.request("POST", "/add", {"client_id": "c1", "seq": seq, "deltas": deltas})
     assert status == 200, body
 
 
-def test_no_usage_means_no_snapshot(collector: Any, tmp_path: Path) -> None:
-    result = run_reset(tmp_path, collector.url, collector.api_key)
+def test_no_usage_means_no_snapshot(collector_process: CollectorProcess, tmp_path: Path) -> None:
+    result = run_reset(tmp_path, collector_process.url, collector_process.api_key)
     assert result.returncode == 0, result.stderr
     assert "nothing recorded" in last_log_line(tmp_path)
-    assert snapshots(tmp_path) == []
+    assert snapshots(collector_process) == []
 
 
-def test_usage_means_one_snapshot_and_zeroed_counters(collector: Any, tmp_path: Path) -> None:
-    add(collector, 1, {"chatgpt.com": 10, "claude.ai": 5})
-    result = run_reset(tmp_path, collector.url, collector.api_key)
+def test_usage_means_one_snapshot_and_zeroed_counters(
+    collector_process: CollectorProcess, tmp_path: Path
+) -> None:
+    add(collector_process, 1, {"chatgpt.com": 10, "claude.ai": 5})
+    result = run_reset(tmp_path, collector_process.url, collector_process.api_key)
     assert result.returncode == 0, result.stderr
     assert "reset done" in last_log_line(tmp_path)
     assert "15 tokens over 2 host(s)" in last_log_line(tmp_path)
-    assert len(snapshots(tmp_path)) == 1
-    status, body = collector.request("GET", "/counters")
+    assert len(snapshots(collector_process)) == 1
+    status, body = collector_process.request("GET", "/counters")
     assert status == 200
     assert all(value == 0 for value in body["counters"].values())
 
-    again = run_reset(tmp_path, collector.url, collector.api_key)
+    again = run_reset(tmp_path, collector_process.url, collector_process.api_key)
     assert again.returncode == 0, again.stderr
     assert "nothing recorded" in last_log_line(tmp_path)
-    assert len(snapshots(tmp_path)) == 1
+    assert len(snapshots(collector_process)) == 1
 
 
-def test_wrong_key_fails_with_a_clear_line(collector: Any, tmp_path: Path) -> None:
-    add(collector, 1, {"chatgpt.com": 3})
-    result = run_reset(tmp_path, collector.url, "not-the-key")
+def test_wrong_key_fails_with_a_clear_line(
+    collector_process: CollectorProcess, tmp_path: Path
+) -> None:
+    add(collector_process, 1, {"chatgpt.com": 3})
+    result = run_reset(tmp_path, collector_process.url, "not-the-key")
     assert result.returncode == 4
     line = last_log_line(tmp_path)
     assert "FAILED" in line and "refused the key (HTTP 401" in line
     assert "not-the-key" not in (tmp_path / "reset.log").read_text()
-    assert snapshots(tmp_path) == []
+    assert snapshots(collector_process) == []
 
 
-def test_stopped_collector_fails_with_a_clear_line(collector: Any, tmp_path: Path) -> None:
-    url = collector.url
-    collector.stop()
-    result = run_reset(tmp_path, url, collector.api_key)
+def test_stopped_collector_fails_with_a_clear_line(
+    collector_process: CollectorProcess, tmp_path: Path
+) -> None:
+    url = collector_process.url
+    collector_process.stop()
+    result = run_reset(tmp_path, url, collector_process.api_key)
     assert result.returncode == 3
     log = (tmp_path / "reset.log").read_text()
     assert "not ready" in log  # the first attempt is retried
