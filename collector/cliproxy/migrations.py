@@ -11,7 +11,12 @@ from collections.abc import Callable
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[Migration] = []
-migration = MIGRATIONS.append
+
+
+def migration(step: Migration) -> Migration:
+    """Register a migration; it keeps its name, which is what `_migrations` records."""
+    MIGRATIONS.append(step)
+    return step
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:
