@@ -20,13 +20,13 @@ export function writeHistory(snapDir, rows) {
 }
 
 /** Start `python -m collector` in dir; resolves to { url, stop() } once it says where it listens. */
-export function startCollector(dir, apiKey) {
+export function startCollector(dir, apiKey, extraEnv = {}) {
   if (!existsSync(PYTHON)) throw new Error(`no Python at ${PYTHON}: run \`make setup\` first`);
   const env = {
     PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8',
     API_KEY: apiKey, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'INFO', BUCKET_TIMEZONE: 'UTC',
     STATE_PATH: join(dir, 'state.json'), SNAP_DIR: join(dir, 'snapshots'), DB_PATH: join(dir, 'collector.db'),
-    PYTHONPATH: REPO,
+    PYTHONPATH: REPO, ...extraEnv,
   };
   const proc = spawn(PYTHON, ['-m', 'collector'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

@@ -116,6 +116,7 @@ describe('dashboard in headless Chromium', { skip: missing, timeout: 30_000 }, (
     assert.equal(sumOf('mistral.ai'), live['mistral.ai']);
     assert.equal(await page.textContent('#total-today'), formatTokens(4321 + 99));
     assert.ok(chart.canvas.width > 500 && chart.canvas.height > 200, JSON.stringify(chart.canvas));
+    assert.equal(await page.isVisible('#cliproxy'), false, 'the CLIProxy source is off here');
 
     await page.screenshot({ path: join(shots, 'dashboard-90-days.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 }); // a phone

@@ -1,5 +1,56 @@
-// The CLIProxy section: shown only when that source is on. Filled in once its endpoints exist.
+// The CLIProxy section: shown only when /api/collector/health says the source is on.
 
-export async function showCliproxy() {
-  document.getElementById('cliproxy').hidden = true;
+import { getJson } from './api.js';
+import { costRows, costSeries, cliproxyToday, limitGauge, unpricedModels } from './cliproxy.js';
+import { addDays } from './dates.js';
+import { drawChart, el, table } from './render.js';
+
+const $ = (id) => document.getElementById(id);
+const state = { daily: null, models: null, today: null };
+
+/** Fetch what the section needs; hides it (and resolves false) when the source is off. */
+export async function loadCliproxy(key) {
+  const health = await getJson('/api/collector/health', key);
+  if (!health?.cliproxy?.enabled) {
+    $('cliproxy').hidden = true;
+    return false;
+  }
+  state.today = cliproxyToday(health);
+  const range = `from=${addDays(state.today, -89)}&to=${state.today}`;
+  const [daily, models, limits] = await Promise.all([
+    getJson(`/api/collector/stats/daily?${range}`, key),
+    getJson(`/api/collector/stats/models?${range}`, key),
+    getJson('/api/collector/limits/status', key),
+  ]);
+  Object.assign(state, { daily, models });
+  showLimits(limits.limits, Date.now());
+  const source = health.cliproxy;
+  $('cliproxy-note').textContent = source.last_error
+    ? `Last poll failed: ${source.last_error}`
+    : `Days in the CLIProxy time zone; today is ${state.today}.`;
+  $('cliproxy').hidden = false;
+  return true;
+}
+
+function showLimits(limits, nowMs) {
+  const gauges = limits.map((limit) => limitGauge(limit, nowMs)).map((g) => el('div', { class: `gauge ${g.level}`, 'data-limit': String(g.id) },
+    el('strong', {}, g.title),
+    el('meter', { min: '0', max: '100', low: '70', high: '90', optimum: '0', value: String(g.usedPercent), title: `${g.usedPercent}% used` }),
+    el('div', { class: 'meta' }, `${g.usedPercent}% used · ${g.label}`),
+    el('div', { class: 'meta reset' }, g.reset)));
+  $('limits').replaceChildren(gauges.length ? el('div', { class: 'gauges' }, ...gauges)
+    : el('p', { class: 'note' }, 'No rate limits configured (POST /api/collector/limits).'));
+}
+
+/** Draw cost per model per day for the chosen number of days (after loadCliproxy). */
+export function showCosts(days, Chart) {
+  if (!state.daily) return;
+  const data = costSeries(state.daily, days, state.today);
+  const unpriced = unpricedModels(state.models);
+  const rows = costRows(data, unpriced);
+  $('costs').replaceChildren(table(['date', ...data.series.map((s) => s.label)], rows.map((r) => [r.day, ...r.cells])));
+  $('cost-chart-box').hidden = !Chart || !data.series.length;
+  if (!Chart) $('cost-table-box').open = true;
+  const marked = data.series.map((s) => (unpriced.has(s.label) ? { ...s, label: `${s.label} (unpriced)` } : s));
+  if (Chart && data.series.length) drawChart(Chart, $('cost-chart'), { ...data, series: marked }, { money: true });
 }

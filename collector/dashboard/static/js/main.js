@@ -6,7 +6,7 @@ import { isoOf, pageRange, todayIn } from './dates.js';
 import { forgetKey, loadKey, saveKey } from './keystore.js';
 import { drawChart, loadChartLib, usageTable } from './render.js';
 import { chartSeries, formatTokens, periodTotals, tableRows } from './usage.js';
-import { showCliproxy } from './cliproxy-view.js';
+import { loadCliproxy, showCosts } from './cliproxy-view.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 60_000;
@@ -43,6 +43,7 @@ function show() {
   $('total-week').textContent = formatTokens(totals.week);
   $('total-month').textContent = formatTokens(totals.month);
   const data = chartSeries(report, days, today);
+  $('empty-note').hidden = data.series.length > 0;
   $('table').replaceChildren(usageTable(data, tableRows(data)));
   $('chart-box').hidden = !page.Chart;
   $('chart-note').hidden = Boolean(page.Chart);
@@ -52,6 +53,7 @@ function show() {
   for (const button of document.querySelectorAll('[data-days]')) {
     button.setAttribute('aria-pressed', String(Number(button.dataset.days) === days));
   }
+  showCosts(days, page.Chart);
 }
 
 async function refresh(key = page.key, { quiet = false } = {}) {
@@ -73,7 +75,12 @@ async function refresh(key = page.key, { quiet = false } = {}) {
   saveKey(localStorage, key);
   setState('ready', `Updated ${new Date().toLocaleTimeString()}`);
   show();
-  showCliproxy(key).catch((err) => console.warn('CLIProxy section:', err));
+  loadCliproxy(key)
+    .then((on) => on && showCosts(page.days, page.Chart))
+    .catch((err) => {
+      $('cliproxy').hidden = true;
+      console.warn('CLIProxy section left out:', err.message);
+    });
 }
 
 function wire() {

@@ -1,5 +1,6 @@
 // Drawing: the Chart.js stacked bars when the vendor file is there, a table always (the fallback).
 
+import { formatUsd } from './cliproxy.js';
 import { formatTokens } from './usage.js';
 
 /** Load the chart code copied in by build.mjs; resolves to window.Chart, or null when it is missing. */
@@ -14,7 +15,9 @@ export function loadChartLib(src = '/dashboard/static/vendor/chart.umd.min.js') 
   });
 }
 
-function chartConfig(data) {
+function chartConfig(data, { money = false } = {}) {
+  const format = money ? formatUsd : formatTokens;
+  const exact = money ? (v) => formatUsd(v) : (v) => v.toLocaleString();
   return {
     type: 'bar',
     data: {
@@ -28,21 +31,21 @@ function chartConfig(data) {
       interaction: { mode: 'index', intersect: false },
       scales: {
         x: { stacked: true, ticks: { callback(value) { return this.getLabelForValue(value).slice(5); } } },
-        y: { stacked: true, beginAtZero: true, ticks: { callback: (value) => formatTokens(value) } },
+        y: { stacked: true, beginAtZero: true, ticks: { callback: (value) => format(value) } },
       },
       plugins: {
         legend: { position: 'bottom', labels: { boxWidth: 12 } },
-        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${ctx.parsed.y.toLocaleString()}` } },
+        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${exact(ctx.parsed.y)}` } },
       },
     },
   };
 }
 
 /** Draw into the canvas, or update the chart already there (no new canvas, no leak). */
-export function drawChart(Chart, canvas, data) {
+export function drawChart(Chart, canvas, data, options = {}) {
   const existing = Chart.getChart(canvas);
-  if (!existing) return new Chart(canvas, chartConfig(data));
-  const config = chartConfig(data);
+  if (!existing) return new Chart(canvas, chartConfig(data, options));
+  const config = chartConfig(data, options);
   existing.data = config.data;
   existing.update();
   return existing;

@@ -1,0 +1,1 @@
+"""Benchmarks of the dashboard data endpoint (see docs/benchmarks.md, section Dashboard)."""
