@@ -59,6 +59,16 @@ def read_setting(lines: list[str], pattern: re.Pattern[str]) -> str:
     return found
 
 
+def stored_key(env_file: Path | str) -> str:
+    """The API_KEY assigned in `env_file`, or "" (used by llm_collector_container/update.sh)."""
+    path = Path(env_file)
+    return (
+        read_setting(path.read_text(encoding="utf-8").splitlines(), _KEY_LINE)
+        if path.exists()
+        else ""
+    )
+
+
 def write_private(path: Path, text: str) -> None:
     """Replace `path` atomically with `text`, mode 0600 from the first byte on.
 

@@ -22,11 +22,12 @@ SCRIPTS = [
 def test_shellcheck(script: Path) -> None:
     shellcheck = Path(sys.executable).parent / "shellcheck"
     result = subprocess.run(
-        [str(shellcheck), "--severity=style", str(script)],
+        [str(shellcheck), "-x", "--severity=style", str(script)],
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
     )
     assert result.returncode == 0, result.stdout
-    assert os.access(script, os.X_OK)
+    if script.name != "common.sh":  # sourced by up.sh and update.sh, not run
+        assert os.access(script, os.X_OK)
