@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 
 from collector.cliproxy.poller import Poller
-from tests.conftest import API_KEY
 from tests.cliproxy.fake_cliproxy import KEY, FakeCLIProxy
+from tests.conftest import API_KEY
 
 HEADERS = {"X-API-KEY": API_KEY}
 PINNED = datetime(2026, 11, 1, tzinfo=UTC)  # prices asserted at this request date

@@ -8,6 +8,7 @@ zero), drop records, and answer 401, 500, garbage or slowly, one scripted answer
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -92,10 +93,13 @@ class FakeCLIProxy:
         self.retention = 60.0
         self.slow_seconds = 2.0
         self._ids = 0
+        self.closed = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # --- control ---------------------------------------------------------------------------------
     def add(self, *reqs: Req) -> None:
@@ -156,12 +160,16 @@ class FakeCLIProxy:
                 pass
 
             def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
+                if fake.closed:
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("X-CPA-VERSION", fake.version)
                 self.end_headers()
-                self.wfile.write(body)
+                # the client may have given up (a "slow" answer past its timeout)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)
 
             def _json(self, status: int, obj: Any) -> None:
                 self._send(status, json.dumps(obj).encode())
@@ -201,6 +209,7 @@ class FakeCLIProxy:
         return self
 
     def close(self) -> None:
+        self.closed = True
         self.server.shutdown()
         self.server.server_close()
 
