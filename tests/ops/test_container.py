@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from tests.ops import compose_subset
 from tests.support.collector_proc import CollectorProcess
 
-from . import compose_subset
-from .conftest import REPO
+REPO = Path(__file__).resolve().parents[2]
 
 CONTAINER = REPO / "llm_collector_container"
 DOCKERFILE = CONTAINER / "Dockerfile"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parents[2]
 
 SYSTEMD_UNITS = [
     "llm-usage-collector-reset.service",

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.collector_proc import CollectorProcess
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parents[2]
 
 SCRIPT = REPO / "reset_collector.sh"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+REPO = Path(__file__).resolve().parents[2]
 
 SCRIPTS = [
     REPO / "reset_collector.sh",
