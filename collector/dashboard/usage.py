@@ -114,25 +114,28 @@ def period_of(day: date, group: str) -> str:
     return day.isoformat()
 
 
-def periods(start: date, end: date, group: str) -> list[str]:
-    """Every period label from start to end, in order, so empty periods show as zero."""
-    labels: list[str] = []
+def period_labels(start: date, end: date, group: str) -> dict[str, str]:
+    """`{date: period label}` for every date from start to end, in order."""
+    labels: dict[str, str] = {}
     day = start
     while day <= end:
-        label = period_of(day, group)
-        if not labels or labels[-1] != label:
-            labels.append(label)
+        labels[day.isoformat()] = period_of(day, group)
         day += timedelta(1)
     return labels
 
 
+def periods(start: date, end: date, group: str) -> list[str]:
+    """Every period label from start to end, in order, so empty periods show as zero."""
+    return list(dict.fromkeys(period_labels(start, end, group).values()))
+
+
 def build_report(daily: Daily, query: UsageQuery, bucket_timezone: str) -> dict[str, Any]:
     """The JSON answer: a row per period (zeros included); hosts ordered by total, largest first."""
-    labels = periods(query.start, query.end, query.group)
-    by_period: dict[str, dict[str, int]] = {label: {} for label in labels}
+    label_of = period_labels(query.start, query.end, query.group)
+    by_period: dict[str, dict[str, int]] = {label: {} for label in label_of.values()}
     totals: dict[str, int] = {}
     for day, hosts in daily.items():
-        row = by_period[period_of(date.fromisoformat(day), query.group)]
+        row = by_period[label_of[day]]
         for host, tokens in hosts.items():
             row[host] = row.get(host, 0) + tokens
             totals[host] = totals.get(host, 0) + tokens
