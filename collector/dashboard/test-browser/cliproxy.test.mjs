@@ -76,6 +76,7 @@ describe('dashboard CLIProxy section in headless Chromium', { skip: missing, tim
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
     await page.goto(`${collector.url}/`, WAIT);
     await page.fill('#key-input', KEY);
     await page.click('#key-form button[type=submit]');

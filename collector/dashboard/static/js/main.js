@@ -24,6 +24,7 @@ function setState(state, status = '') {
 function askForKey(message = '') {
   $('key-error').textContent = message;
   $('key-error').hidden = !message;
+  $('cancel-key').hidden = !page.report || !page.key; // back to the page already loaded
   setState('key');
   $('key-input').focus();
 }
@@ -91,6 +92,7 @@ function wire() {
     if (key) refresh(key);
   });
   $('change-key').addEventListener('click', () => askForKey());
+  $('cancel-key').addEventListener('click', () => setState('ready'));
   $('retry').addEventListener('click', () => refresh());
   for (const button of document.querySelectorAll('[data-days]')) {
     button.addEventListener('click', () => {
