@@ -135,7 +135,10 @@ def build_report(daily: Daily, query: UsageQuery, bucket_timezone: str) -> dict[
     by_period: dict[str, dict[str, int]] = {label: {} for label in label_of.values()}
     totals: dict[str, int] = {}
     for day, hosts in daily.items():
-        row = by_period[label_of[day]]
+        label = label_of.get(day)
+        if label is None:  # not a date of the range (merge_daily compares strings only)
+            continue
+        row = by_period[label]
         for host, tokens in hosts.items():
             row[host] = row.get(host, 0) + tokens
             totals[host] = totals.get(host, 0) + tokens

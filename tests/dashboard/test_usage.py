@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from collector.dashboard.usage import MAX_DAYS, periods
+from collector.dashboard.usage import MAX_DAYS, UsageQuery, build_report, merge_daily, periods
 
 from .conftest import KEY, Live, write_history
 
@@ -151,3 +151,10 @@ def test_a_long_bad_value_is_not_echoed_whole(client: FlaskClient) -> None:
 )
 def test_periods(start: date, end: date, group: str, expected: list[str]) -> None:
     assert periods(start, end, group) == expected
+
+
+def test_a_malformed_date_key_is_skipped_not_a_crash() -> None:
+    query = UsageQuery(date(2026, 11, 1), date(2026, 11, 2))
+    sources = [{"2026-11-01": {"a.com": 1}, "2026-11-01x": {"a.com": 5}}]
+    daily = merge_daily(sources, query.start, query.end)
+    assert build_report(daily, query, "UTC")["totals"] == {"a.com": 1}
