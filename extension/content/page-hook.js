@@ -4,11 +4,9 @@
 // page (every step is inside try/catch), and unmatched requests cost one URL parse and a regex.
 // The text found goes to the isolated-world relay by window.postMessage; it is never stored.
 (() => {
-  const { PAGE_TAG, MSG } = globalThis.LLM_USAGE_PROTOCOL ?? {};
   const registry = globalThis.__llmUsageSites;
-  // Leave the page's global scope as we found it.
-  delete globalThis.LLM_USAGE_PROTOCOL;
-  delete globalThis.__llmUsageSites;
+  delete globalThis.__llmUsageSites; // leave the page's global scope as we found it
+  const { PAGE_TAG, USAGE } = registry?.protocol ?? {};
   const site = registry?.sites.find((s) => s.hosts.includes(location.hostname));
   if (!site || !PAGE_TAG) return;
 
@@ -18,7 +16,7 @@
   const post = (part, text) => {
     try {
       if (typeof text === 'string' && text) {
-        postMessage({ tag: PAGE_TAG, type: MSG.USAGE, site: site.id, part, text }, origin);
+        postMessage({ tag: PAGE_TAG, type: USAGE, site: site.id, part, text }, origin);
       }
     } catch {
       // a page that broke postMessage loses this count, nothing more

@@ -26,6 +26,8 @@ async function flushLocked(reason) {
   }
   const failed = await handshakeOnce(config);
   if (failed) return record(failed, nextAfter(failed));
+  // The user acted (new settings, "Send now"): a stop or backoff from before no longer applies.
+  if (forced) await chrome.storage.local.set({ [KEY.RETRY]: NO_RETRY });
   for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
     const batch = await updateState((state) => {
       const next = freeze(state, Date.now(), crypto.randomUUID());

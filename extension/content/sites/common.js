@@ -4,6 +4,11 @@
 (() => {
   const registry = (globalThis.__llmUsageSites ??= { sites: [], lib: {} });
 
+  // The page hook's half of shared/protocol.js (a unit test keeps the two equal). Chrome injects a
+  // file at most once per frame even when two content-script entries in different worlds list it,
+  // so the MAIN world cannot load shared/protocol.js as well as the isolated relay.
+  registry.protocol = Object.freeze({ PAGE_TAG: 'llm-usage-collector/v1', USAGE: 'usage' });
+
   /** Splits streamed text into complete lines; keeps the unfinished tail for the next chunk. */
   function createLineSplitter() {
     let rest = '';

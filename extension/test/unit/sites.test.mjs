@@ -75,3 +75,9 @@ test('bad or refused answers give no text and never throw', () => {
   }
   assert.equal(parse(claude, refused, refused.length), '');
 });
+
+test("the page hook's protocol half equals shared/protocol.js", async () => {
+  await import('../../shared/protocol.js');
+  const { PAGE_TAG, MSG } = globalThis.LLM_USAGE_PROTOCOL;
+  assert.deepEqual({ ...globalThis.__llmUsageSites.protocol }, { PAGE_TAG, USAGE: MSG.USAGE });
+});
