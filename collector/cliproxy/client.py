@@ -4,6 +4,7 @@ treats differently: `AuthFailed` (stop, never retry in a loop), `NotFound` (era 
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -56,7 +57,7 @@ class Client:
             if exc.code == 404:
                 raise NotFound(f"{path}: HTTP 404") from None
             raise Transient(f"{path}: HTTP {exc.code} {detail}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
             raise Transient(f"{path}: {getattr(exc, 'reason', exc)}") from None
         try:
             return json.loads(body)

@@ -2,18 +2,20 @@
 
 Each row carries a dedup key built like CLIProxy's own import key (api key, model, UTC timestamp to
 the nanosecond, source, auth index, failed, the five token counts; plus the request id when the
-queue gives one), hashed so the raw client key is never stored. The `requests_daily` trigger keeps
-`daily_usage` in step with exactly the rows that were new.
+queue gives one), hashed so the raw client key is never stored. `store` adds exactly the rows that
+were new to `daily_usage`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import queue
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,7 @@ from .pricing import Pricer, TokenUsage
 log = logging.getLogger(__name__)
 
 _TS = re.compile(r"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|z|[+-]\d\d:?\d\d)?$")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _ENDPOINT = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) /")
 _KEYLIKE = re.compile(r"^(sk-|AIza|key-|ak-)|^[A-Za-z0-9_\-]{24,}$")
 COLUMNS = (
@@ -38,6 +41,23 @@ class BadRecord(ValueError):
     """A record without a usable timestamp; skipped and logged, never fatal."""
 
 
+_DAYS: dict[str, int] = {}
+
+
+def _day_epoch(day: str, value: Any) -> int:
+    """Epoch seconds of a date's UTC midnight, cached (a year of data has 365 of them)."""
+    epoch = _DAYS.get(day)
+    if epoch is None:
+        try:
+            epoch = (date.fromisoformat(day).toordinal() - _EPOCH_ORDINAL) * 86400
+        except ValueError:
+            raise BadRecord(f"bad timestamp {value!r}") from None
+        if len(_DAYS) > 20_000:
+            _DAYS.clear()
+        _DAYS[day] = epoch
+    return epoch
+
+
 def parse_ts_ns(value: Any) -> int:
     """RFC 3339 with up to nine fraction digits (Go's RFC3339Nano) -> epoch nanoseconds.
 
@@ -47,9 +67,15 @@ def parse_ts_ns(value: Any) -> int:
     if match is None:
         raise BadRecord(f"bad timestamp {value!r}")
     base, fraction, offset = match.groups()
-    zone = "+00:00" if offset in (None, "Z", "z") else offset
-    stamp = datetime.fromisoformat(f"{base.replace(' ', 'T')}{zone}")
-    return int(stamp.timestamp()) * 1_000_000_000 + int((fraction or "").ljust(9, "0"))
+    hour, minute, second = int(base[11:13]), int(base[14:16]), int(base[17:19])
+    if hour > 23 or minute > 59 or second > 60:
+        raise BadRecord(f"bad timestamp {value!r}")
+    shift = 0
+    if offset and offset not in ("Z", "z"):
+        sign = -1 if offset[0] == "-" else 1
+        shift = sign * (int(offset[1:3]) * 3600 + int(offset[-2:]) * 60)
+    seconds = _day_epoch(base[:10], value) + hour * 3600 + minute * 60 + second - shift
+    return seconds * 1_000_000_000 + int((fraction or "").ljust(9, "0"))
 
 
 def mask_key(key: str) -> str:
@@ -76,26 +102,46 @@ def obj(value: Any) -> dict[str, Any]:
 
 
 def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    """A token count: a positive int, else 0 (booleans, floats, strings and negatives are 0)."""
+    return value if type(value) is int and value > 0 else 0
+
+
+TOKEN_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "cached_tokens",
+    "cache_read_tokens",
+    "cache_creation_tokens",
+    "total_tokens",
+)
+
+
+def token_counts(tokens: Any) -> list[int]:
+    """The seven counts of a `tokens` object, in TOKEN_FIELDS order."""
+    if type(tokens) is not dict:
+        return [0] * 7
+    get = tokens.get
+    return [_int(get(name)) for name in TOKEN_FIELDS]
 
 
 def price_usage(tokens: Mapping[str, Any], fam: str, breakdown: Any = None) -> TokenUsage:
-    """CLIProxy's counts in genai-prices terms (all input including cache; reasoning inside output).
+    """CLIProxy's counts in genai-prices terms (all input including cache; reasoning inside output)."""
+    return _usage(token_counts(tokens), fam, breakdown)
 
-    Claude's `input_tokens` exclude cache reads and writes; OpenAI's and Gemini's include reads.
+
+def _usage(counts: list[int], fam: str, breakdown: Any) -> TokenUsage:
+    """Claude's `input_tokens` exclude cache reads and writes; OpenAI's and Gemini's include reads.
     Gemini reports reasoning beside the output, OpenAI inside it. The queue's `token_breakdown`,
-    when its quality is `complete`, already says it plainly and wins.
-    """
-    if isinstance(breakdown, dict) and breakdown.get("quality") == "complete":
-        inp, out = breakdown.get("input") or {}, breakdown.get("output") or {}
-        total_in = _int(inp.get("total_tokens"))
-        read = min(_int(inp.get("cache_read_tokens")), total_in)
-        write = min(_int(inp.get("cache_write_tokens")), total_in - read)
-        return TokenUsage(total_in, _int(out.get("total_tokens")), read, write)
-    inp, out = _int(tokens.get("input_tokens")), _int(tokens.get("output_tokens"))
-    reasoning = _int(tokens.get("reasoning_tokens"))
-    read = _int(tokens.get("cache_read_tokens")) or _int(tokens.get("cached_tokens"))
-    write = _int(tokens.get("cache_creation_tokens"))
+    when its quality is `complete`, already says it plainly and wins."""
+    if type(breakdown) is dict and breakdown.get("quality") == "complete":
+        b_in, b_out = obj(breakdown.get("input")), obj(breakdown.get("output"))
+        total_in = _int(b_in.get("total_tokens"))
+        b_read = min(_int(b_in.get("cache_read_tokens")), total_in)
+        b_write = min(_int(b_in.get("cache_write_tokens")), total_in - b_read)
+        return TokenUsage(total_in, _int(b_out.get("total_tokens")), b_read, b_write)
+    inp, out, reasoning, cached, read, write, _ = counts
+    read = read or cached
     if fam == "anthropic":
         return TokenUsage(inp + read + write, out, read, write)
     read = min(read, inp)
@@ -127,43 +173,57 @@ class Ingestor:
     def __init__(self, pricer: Pricer, zone: str) -> None:
         self.pricer = pricer
         self.local_date = LocalDates(zone)
+        self._masked: dict[str, str] = {}
+        self._families: dict[tuple[str, str | None], str] = {}
+
+    def _mask(self, key: str, source: bool = False) -> str:
+        cache_key = f"s:{key}" if source else key
+        masked = self._masked.get(cache_key)
+        if masked is None:
+            masked = mask_source(key) if source else mask_key(key)
+            if len(self._masked) > 10_000:
+                self._masked.clear()
+            self._masked[cache_key] = masked
+        return masked
 
     def row(self, era: str, api_key: str, model: str, rec: Mapping[str, Any]) -> tuple[Any, ...]:
         """One `requests` row; raises BadRecord for a record without a timestamp."""
-        ts_ns = parse_ts_ns(rec.get("timestamp"))
-        tokens = obj(rec.get("tokens"))
-        counts = [
-            _int(tokens.get(k)) for k in ("input_tokens", "output_tokens", "reasoning_tokens")
-        ]
-        cached = _int(tokens.get("cached_tokens"))
-        write = _int(tokens.get("cache_creation_tokens"))
-        total = _int(tokens.get("total_tokens")) or sum(counts) or sum(counts) + cached
+        get = rec.get
+        ts_ns = parse_ts_ns(get("timestamp"))
+        every = token_counts(get("tokens"))
+        counts, cached, write = every[:3], every[3], every[5]
+        total = every[6] or sum(counts) or sum(counts) + cached
         failed = 1 if rec.get("failed") is True else 0
         source, auth_index = str(rec.get("source") or ""), str(rec.get("auth_index") or "")
         request_id = rec.get("request_id") if isinstance(rec.get("request_id"), str) else None
         provider = str(rec.get("provider") or "") or None
-        parts = (api_key, model, str(ts_ns), source, auth_index, str(failed), *map(str, counts))
-        raw_key = "|".join((*parts, str(cached), str(total), request_id or ""))
+        inp, out, reasoning = counts
+        raw_key = (
+            f"{api_key}|{model}|{ts_ns}|{source}|{auth_index}|{failed}|{inp}|{out}|{reasoning}"
+            f"|{cached}|{total}|{request_id or ''}"
+        )
         dedup = hashlib.blake2b(raw_key.encode("utf-8"), digest_size=16).hexdigest()
-        fam = names.family(model, provider or "")
-        usage = price_usage(tokens, fam, rec.get("token_breakdown"))
+        fam = self._families.get((model, provider))
+        if fam is None:
+            fam = self._families[(model, provider)] = names.family(model, provider or "")
+        usage = _usage(every, fam, get("token_breakdown"))
         ts_ms = ts_ns // 1_000_000
         cost_usd, cost_micro, status, price_source, priced_model = self._price(model, usage, ts_ms)
         fail = obj(rec.get("fail"))
         status_code = fail.get("status_code") if isinstance(fail.get("status_code"), int) else None
         latency = rec.get("latency_ms") if isinstance(rec.get("latency_ms"), int) else None
         return (
-            dedup, ts_ms, self.local_date(ts_ms), era, mask_key(api_key), model,
+            dedup, ts_ms, self.local_date(ts_ms), era, self._mask(api_key), model,
             rec.get("alias") if isinstance(rec.get("alias"), str) else None, provider,
             rec.get("endpoint") if isinstance(rec.get("endpoint"), str) else None,
-            mask_source(source), auth_index or None, request_id, failed, status_code, latency,
+            self._mask(source, source=True), auth_index or None, request_id, failed, status_code, latency,
             *counts, cached, write, total, cost_usd, cost_micro, status, price_source, priced_model,
         )  # fmt: skip
 
     def _price(self, model: str, usage: TokenUsage, ts_ms: int) -> tuple[Any, ...]:
         if usage.input_tokens == 0 and usage.output_tokens == 0:
             return "0", 0, "no_tokens", None, None
-        ts = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ts_ms)
+        ts = datetime.fromtimestamp(ts_ms / 1000, UTC)
         result = self.pricer.price(model, usage, ts)
         if result is None:
             return None, None, "unpriced", None, None
@@ -179,7 +239,9 @@ class Ingestor:
             for model, entry in models.items() if isinstance(models, dict) else ():
                 details = entry.get("details") if isinstance(entry, dict) else None
                 for detail in details if isinstance(details, list) else ():
-                    yield from self._safe(era, str(api_key), str(model) or "unknown", detail)
+                    row = self._safe(era, str(api_key), str(model) or "unknown", detail)
+                    if row is not None:
+                        yield row
 
     def queue_rows(self, records: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
         """Rows for usage-queue records; the model is the executed one, the alias kept beside it."""
@@ -188,25 +250,101 @@ class Ingestor:
                 key = str(
                     rec.get("api_key") or rec.get("endpoint") or rec.get("provider") or "unknown"
                 )
-                yield from self._safe("queue", key, str(rec.get("model") or "unknown"), rec)
+                row = self._safe("queue", key, str(rec.get("model") or "unknown"), rec)
+                if row is not None:
+                    yield row
 
-    def _safe(self, era: str, key: str, model: str, rec: Any) -> Iterator[tuple[Any, ...]]:
+    def _safe(self, era: str, key: str, model: str, rec: Any) -> tuple[Any, ...] | None:
         if not isinstance(rec, dict):
             log.warning("skipping a %s record that is not an object", era)
-            return
+            return None
         try:
-            yield self.row(era, key, model, rec)
+            return self.row(era, key, model, rec)
         except BadRecord as exc:
             log.warning("skipping a %s record: %s", era, exc)
+            return None
+
+
+STAGE = (
+    f"CREATE TEMP TABLE IF NOT EXISTS cliproxy_staging AS SELECT {COLUMNS} FROM main.requests WHERE 0",
+    "CREATE UNIQUE INDEX IF NOT EXISTS temp.cliproxy_staging_key ON cliproxy_staging (dedup_key)",
+)
+STAGE_INSERT = (
+    f"INSERT OR IGNORE INTO temp.cliproxy_staging ({COLUMNS}) VALUES ({', '.join('?' * 26)})"
+)
+STAGE_DROP_KNOWN = (
+    "DELETE FROM temp.cliproxy_staging WHERE EXISTS "
+    "(SELECT 1 FROM main.requests r WHERE r.dedup_key = cliproxy_staging.dedup_key)"
+)
+STAGE_COPY = f"INSERT INTO main.requests ({COLUMNS}) SELECT {COLUMNS} FROM temp.cliproxy_staging"
+STAGE_DAILY = """
+    INSERT INTO main.daily_usage
+    SELECT stat_date, model, api_key, COUNT(*), SUM(1 - failed), SUM(failed), SUM(input_tokens),
+           SUM(output_tokens), SUM(reasoning_tokens), SUM(cached_tokens), SUM(total_tokens),
+           SUM(COALESCE(cost_micro, 0)), SUM(cost_micro IS NULL)
+    FROM temp.cliproxy_staging WHERE true GROUP BY stat_date, model, api_key
+    ON CONFLICT (stat_date, model, api_key) DO UPDATE SET
+        requests = requests + excluded.requests,
+        success = success + excluded.success,
+        failure = failure + excluded.failure,
+        input_tokens = input_tokens + excluded.input_tokens,
+        output_tokens = output_tokens + excluded.output_tokens,
+        reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
+        cached_tokens = cached_tokens + excluded.cached_tokens,
+        total_tokens = total_tokens + excluded.total_tokens,
+        cost_micro = cost_micro + excluded.cost_micro,
+        unpriced_requests = unpriced_requests + excluded.unpriced_requests
+"""
 
 
 def store(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
-    """Insert in one transaction; returns how many rows were new (duplicates are ignored)."""
+    """Insert the rows that are new and add exactly those to `daily_usage`, in one transaction.
+
+    Rows go through a temporary staging table: duplicates inside the batch and rows already
+    stored are dropped there, so the daily aggregate is updated once per (date, model, key)
+    instead of once per row. Returns how many rows were new.
+    """
+    for statement in STAGE:
+        db.execute(statement)
     with db:
-        before = db.total_changes
-        db.executemany(INSERT, rows)
-        # each new row also changes one daily_usage row through the trigger
-        return (db.total_changes - before) // 2
+        db.executemany(STAGE_INSERT, rows)
+        db.execute(STAGE_DROP_KNOWN)
+        added = db.execute(STAGE_COPY).rowcount
+        if added:
+            db.execute(STAGE_DAILY)
+        db.execute("DELETE FROM temp.cliproxy_staging")
+    return int(added)
+
+
+def store_pipelined(db: sqlite3.Connection, batches: Iterable[Iterable[tuple[Any, ...]]]) -> int:
+    """Store batch after batch while the next one is being built: a writer thread runs the inserts
+    (SQLite releases the GIL while it works), this thread builds rows. For bulk imports; the
+    poller stores each small batch before it pops the next. Returns how many rows were new."""
+    pending: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
+    stored: list[int] = []
+    failed: list[BaseException] = []
+
+    def writer() -> None:
+        while (batch := pending.get()) is not None:
+            if not failed:
+                try:
+                    stored.append(store(db, batch))
+                except BaseException as exc:  # handed to the caller below
+                    failed.append(exc)
+
+    thread = threading.Thread(target=writer, name="cliproxy-bulk-writer", daemon=True)
+    thread.start()
+    try:
+        for batch in batches:
+            if failed:
+                break
+            pending.put(list(batch))
+    finally:
+        pending.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
+    return sum(stored)
 
 
 def rebuild_daily(db: sqlite3.Connection, zone: str) -> None:

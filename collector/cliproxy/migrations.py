@@ -88,26 +88,6 @@ def m001_requests(db: sqlite3.Connection) -> None:
             unpriced_requests INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (stat_date, model, api_key)
         ) WITHOUT ROWID;
-        CREATE TRIGGER requests_daily AFTER INSERT ON requests BEGIN
-            INSERT INTO daily_usage (
-                stat_date, model, api_key, requests, success, failure, input_tokens, output_tokens,
-                reasoning_tokens, cached_tokens, total_tokens, cost_micro, unpriced_requests
-            ) VALUES (
-                NEW.stat_date, NEW.model, NEW.api_key, 1, 1 - NEW.failed, NEW.failed,
-                NEW.input_tokens, NEW.output_tokens, NEW.reasoning_tokens, NEW.cached_tokens,
-                NEW.total_tokens, COALESCE(NEW.cost_micro, 0), NEW.cost_micro IS NULL
-            ) ON CONFLICT (stat_date, model, api_key) DO UPDATE SET
-                requests = requests + 1,
-                success = success + excluded.success,
-                failure = failure + excluded.failure,
-                input_tokens = input_tokens + excluded.input_tokens,
-                output_tokens = output_tokens + excluded.output_tokens,
-                reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-                cached_tokens = cached_tokens + excluded.cached_tokens,
-                total_tokens = total_tokens + excluded.total_tokens,
-                cost_micro = cost_micro + excluded.cost_micro,
-                unpriced_requests = unpriced_requests + excluded.unpriced_requests;
-        END;
         """
     )
 

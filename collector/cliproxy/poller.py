@@ -27,6 +27,7 @@ QUEUE_BATCH = 500
 MAX_QUEUE_POPS = 200  # bounds one cycle at 100,000 records; the rest waits for the next cycle
 MAX_BACKOFF_SECONDS = 300
 LIMIT_SYNC_EVERY_MS = 60_000
+STOP_WAIT_SECONDS = 2.0
 
 
 class Poller:
@@ -67,34 +68,51 @@ class Poller:
         self._thread.start()
 
     def stop(self) -> None:
-        """Returns once the current HTTP call (if any) ends; the loop never sleeps past the event."""
+        """Prompt: the loop waits on an event, never a sleep. An HTTP call in flight is not waited
+        for past STOP_WAIT_SECONDS; the (daemon) loop then ends, closing its connection, when it
+        returns."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=self.client.timeout + 5)
-            self._thread = None
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=STOP_WAIT_SECONDS)
+            if thread.is_alive():
+                log.warning("CLIProxy poller still waiting on an HTTP call; it ends when that does")
+                return
+        self._close_db()
 
-    def trigger(self) -> threading.Thread:
-        """Manual run: clears an auth stop, runs a full collection now in its own thread."""
+    def _close_db(self) -> None:
+        if self._lock.acquire(timeout=STOP_WAIT_SECONDS):
+            try:
+                if self._db is not None:
+                    self._db.close()
+                    self._db = None
+            finally:
+                self._lock.release()
+
+    def trigger(self) -> threading.Thread | None:
+        """Manual run: clears an auth stop and collects now; wakes the loop when it runs (one
+        attempt, never two), else runs once in a thread of its own, which it returns."""
         self.auth_failure = None
-        self._wake.set()
+        if self._thread is not None and self._thread.is_alive():
+            self._wake.set()
+            return None
         thread = threading.Thread(target=self.run_once, name=f"{self.name}-trigger", daemon=True)
         thread.start()
         return thread
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
-            if self.auth_failure is None:
-                self.run_once()
-            self._wake.clear()
-            if self._stop.is_set():
-                break
-            # after an auth failure: wait for a trigger or stop, never retry on a timer
-            self._wake.wait(None if self.auth_failure else self._delay())
+        try:
+            while not self._stop.is_set():
+                self._wake.clear()  # a trigger arriving during the run below wakes the next wait
+                if self.auth_failure is None:
+                    self.run_once()
+                if self._stop.is_set():
+                    break
+                # after an auth failure: wait for a trigger or stop, never retry on a timer
+                self._wake.wait(None if self.auth_failure else self._delay())
+        finally:
+            self._close_db()
 
     def _delay(self) -> float:
         s = self.settings
@@ -153,6 +171,11 @@ class Poller:
                 self.last_error = str(exc)
                 result.update(ok=False, error=str(exc))
                 log.warning("CLIProxy poll failed (%d in a row): %s", self.failures, exc)
+            except Exception as exc:  # a bug must not kill the loop: log it, back off, go on
+                self.failures += 1
+                self.last_error = f"unexpected error: {exc!r}"
+                result.update(ok=False, error=self.last_error)
+                log.exception("CLIProxy poll hit an unexpected error")
             self.last_poll_ms, self.last_result = now_ms, result
             return result
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from genai_prices import Usage, data_snapshot
+
+from collector.errors import ConfigError
 
 from . import names
 from .llmprices import LlmPricesCache
@@ -32,8 +33,7 @@ _FAST_KEYS = {"input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok"
 _ZERO_KEYS = {"cache_write_1h_mtok", "web_searches_kcount", "storage_searches_kcount"}
 
 
-@dataclass(frozen=True)
-class TokenUsage:
+class TokenUsage(NamedTuple):
     """genai-prices semantics: `input_tokens` is all input, cache reads and writes included;
     `output_tokens` includes reasoning."""
 
@@ -43,8 +43,7 @@ class TokenUsage:
     cache_write_tokens: int = 0
 
 
-@dataclass(frozen=True)
-class PriceResult:
+class PriceResult(NamedTuple):
     cost: Decimal  # USD
     source: str  # "genai-prices 0.2.3", "override", "llm-prices@<updated_at>"
     model_id: str  # what the name matched, e.g. "anthropic/claude-sonnet-4-5"
@@ -54,7 +53,7 @@ class PriceResult:
         return int((self.cost * MILLION).to_integral_value())
 
 
-class OverrideError(ValueError):
+class OverrideError(ConfigError):
     """The override file is malformed; the message names the entry."""
 
 
@@ -110,6 +109,7 @@ class Pricer:
         self._verify = verify_fast_path
         self._matches: dict[str, tuple[Any, Any] | None] = {}
         self._fast_ok: dict[tuple[str, int], bool] = {}
+        self._ids: dict[str, str] = {}
         self._snapshot = data_snapshot.get_snapshot()
 
     def price(self, model: str, usage: TokenUsage, ts: datetime) -> PriceResult | None:
@@ -117,7 +117,7 @@ class Pricer:
         override = self._override(model, usage)
         if override is not None:
             return override
-        entry = self.overrides.get(model.lower())
+        entry = self.overrides.get(model.lower()) if self.overrides else None
         ref = entry if isinstance(entry, str) else model
         result = self._genai(ref, usage, ts)
         if result is None and self.llm_prices is not None:
@@ -125,6 +125,8 @@ class Pricer:
         return result
 
     def _override(self, model: str, usage: TokenUsage) -> PriceResult | None:
+        if not self.overrides:
+            return None
         for name in names.candidates(model):
             entry = self.overrides.get(name)
             if isinstance(entry, dict):
@@ -157,7 +159,9 @@ class Pricer:
             return None
         provider, info = match
         model_price = info.get_prices(ts)
-        model_id = f"{provider.id}/{info.id}"
+        model_id = self._ids.get(model)
+        if model_id is None:
+            model_id = self._ids[model] = f"{provider.id}/{info.id}"
         key = (model_id, id(model_price))
         cost: Decimal | None
         fast_ok = self._fast_ok.get(key)

@@ -1,0 +1,165 @@
+"""CLIProxy source speed: ingest a year of usage-queue records into SQLite, then time the daily-stats
+query over that year and a rate-limit sync, with a million rows in `requests`.
+
+Targets: ingest > 20,000 records/s (row building, per-request pricing, dedup and the daily
+aggregate trigger included; generating the records is not); daily stats and limit sync < 100 ms.
+Ingest is timed two ways on fresh databases: `store_pipelined` (the bulk path of the importer: rows
+built while the previous batch is written) and plain batch after batch (the poller's path).
+
+    .venv/bin/python -m bench.cliproxy.ingest_bench [--records 1000000] [--batch 5000] [--plain N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from collector.cliproxy import configs, ingest, limits, reports
+from collector.cliproxy.db import connect
+from collector.cliproxy.pricing import Pricer
+
+ZONE = "Asia/Bangkok"
+MODELS = [
+    ("gpt-5-codex", "codex"),
+    ("gpt-5-codex-high", "codex"),
+    ("claude-sonnet-4-5-20250929", "claude"),
+    ("claude-opus-4-5-20251101", "claude"),
+    ("gemini-2.5-pro", "gemini-cli"),
+    ("qwen3-coder-plus", "qwen"),  # unknown to genai-prices: stored unpriced
+]
+KEYS = [f"sk-bench-client-{i:04d}-secret" for i in range(5)]
+START = datetime(2025, 11, 1, tzinfo=UTC)
+LIMITS = [
+    {
+        "model_pattern": "gpt",
+        "reset_strategy": "rolling",
+        "window_minutes": 300,
+        "token_limit": 800_000,
+    },
+    {"model_pattern": "gpt", "reset_strategy": "weekly", "token_limit": 5_000_000},
+    {
+        "model_pattern": "claude",
+        "reset_strategy": "rolling",
+        "window_minutes": 300,
+        "token_limit": 1_500_000,
+    },
+    {"model_pattern": "claude", "reset_strategy": "weekly", "token_limit": 20_000_000},
+    {"model_pattern": "gemini", "reset_strategy": "daily", "request_limit": 1000},
+    {"model_pattern": "gemini", "reset_strategy": "weekly", "token_limit": 25_000_000},
+]
+
+
+def records(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """Queue records spread evenly over 365 days, like `GET /usage-queue` returns them."""
+    rng = random.Random(seed)
+    step = 365 * 86400 / n
+    for i in range(n):
+        model, provider = MODELS[rng.randrange(len(MODELS))]
+        stamp = START + timedelta(seconds=i * step, microseconds=rng.randrange(1_000_000))
+        fresh, cached = rng.randrange(200, 150_000), rng.randrange(0, 60_000)
+        out, reasoning = rng.randrange(10, 8000), rng.randrange(0, 2000)
+        yield {
+            "timestamp": stamp.isoformat().replace("+00:00", "Z"),
+            "latency_ms": rng.randrange(200, 60_000),
+            "source": "alice@example.com",
+            "auth_index": "3f2a9c1d0b7e4a55",
+            "tokens": {
+                "input_tokens": fresh + cached,
+                "output_tokens": out,
+                "reasoning_tokens": reasoning,
+                "cached_tokens": cached,
+                "total_tokens": fresh + cached + out,
+            },
+            "failed": rng.random() < 0.02,
+            "fail": {"status_code": 200},
+            "provider": provider,
+            "model": model,
+            "alias": model,
+            "endpoint": "POST /v1/chat/completions",
+            "api_key": KEYS[rng.randrange(len(KEYS))],
+            "request_id": f"req-{i}",
+        }
+
+
+def timed(fn: Callable[[], Any], runs: int = 7) -> float:
+    """Median milliseconds over `runs` calls (after one warm-up call)."""
+    fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--plain", type=int, default=200_000, help="records for the plain path")
+    args = parser.parse_args(argv)
+    folder = tempfile.TemporaryDirectory()
+    db_path = Path(folder.name) / "bench.db"
+    batches = []
+    batch: list[dict[str, Any]] = []
+    for rec in records(args.records):
+        batch.append(rec)
+        if len(batch) == args.batch:
+            batches.append(batch)
+            batch = []
+    if batch:
+        batches.append(batch)
+
+    plain_db = connect(Path(folder.name) / "plain.db")
+    ingestor = ingest.Ingestor(Pricer(), ZONE)
+    plain_batches = batches[: max(1, args.plain // args.batch)]
+    start = time.perf_counter()
+    plain = sum(ingest.store(plain_db, ingestor.queue_rows(b)) for b in plain_batches)
+    plain_s = time.perf_counter() - start
+    plain_db.close()
+
+    db = connect(db_path)
+    ingestor = ingest.Ingestor(Pricer(), ZONE)
+    start = time.perf_counter()
+    stored = ingest.store_pipelined(db, (ingestor.queue_rows(b) for b in batches))
+    ingest_s = time.perf_counter() - start
+    again = ingest.store(db, ingestor.queue_rows(batches[0]))  # a replayed batch: all duplicates
+
+    with db:
+        for cfg in LIMITS:
+            configs.create(db, configs.validate(cfg), 0)
+    now_ms = int((START + timedelta(days=364, hours=12)).timestamp() * 1000)
+    daily_ms = timed(lambda: reports.daily_stats(db, "2025-11-01", "2026-10-31"))
+    models_ms = timed(lambda: reports.model_costs(db, "2025-11-01", "2026-10-31"))
+    sync_ms = timed(lambda: limits.sync(db, ZONE, now_ms))
+    days = len(reports.daily_stats(db, "2025-11-01", "2026-10-31"))
+    rows = db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+    unpriced = db.execute(
+        "SELECT COUNT(*) FROM requests WHERE pricing_status = 'unpriced'"
+    ).fetchone()[0]
+    db.close()
+    size_mb = db_path.stat().st_size / 1e6
+
+    print(
+        f"ingest, pipelined: {stored:,} records in {ingest_s:.1f} s = {stored / ingest_s:,.0f} "
+        f"records/s (target > 20,000); a replayed batch of {len(batches[0]):,} stored {again}"
+    )
+    print(f"ingest, plain batches: {plain:,} records in {plain_s:.1f} s = "
+          f"{plain / plain_s:,.0f} records/s")  # fmt: skip
+    print(f"rows in requests: {rows:,} ({unpriced:,} unpriced); database {size_mb:,.0f} MB")
+    print(f"daily stats over a year ({days} days): median {daily_ms:.1f} ms (target < 100)")
+    print(f"model costs over a year: median {models_ms:.1f} ms")
+    print(f"limit sync, {len(LIMITS)} configs: median {sync_ms:.1f} ms (target < 100)")
+    folder.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
