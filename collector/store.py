@@ -125,6 +125,10 @@ class Store:
             try:
                 self._run_batch(batch)
             finally:
+                for unfinished in batch:  # only if _run_batch died half-way: nobody waits forever
+                    if not unfinished.done:
+                        unfinished.error = RuntimeError("the commit was interrupted")
+                        unfinished.done = True
                 with self._cond:
                     self._leader_busy = False
                     self._cond.notify_all()
@@ -258,7 +262,7 @@ class Store:
     def close(self) -> None:
         """Become the last leader: finish what is queued, checkpoint, refuse later writes."""
         with self._cond:
-            while self._leader_busy:
+            while self._leader_busy and not self.closed:
                 self._cond.wait()
             if self.closed:
                 return

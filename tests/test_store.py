@@ -1,0 +1,170 @@
+"""The store: answers wait for the fsync, and a crash anywhere in a reset keeps every count once."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collector.config import load_settings
+from collector.metrics import Metrics
+from collector.rollup import read_history
+from collector.state import UsageState
+from collector.store import Store
+from collector.validation import AddRequest
+
+
+def open_store(tmp_path: Path) -> Store:
+    settings = load_settings(
+        {
+            "API_KEY": "k",
+            "STATE_PATH": str(tmp_path / "state.json"),
+            "SNAP_DIR": str(tmp_path / "snapshots"),
+            "BUCKET_TIMEZONE": "UTC",
+        }
+    )
+    settings.snap_dir.mkdir(exist_ok=True)
+    return Store(settings, Metrics())
+
+
+def add(store: Store, client: str, seq: int, tokens: int) -> dict[str, Any]:
+    return store.add(AddRequest(client, seq, {"a.com": tokens}, None))
+
+
+def test_answer_waits_for_the_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(tmp_path)
+    fsync_done: list[float] = []
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        time.sleep(0.05)
+        real_fsync(fd)
+        fsync_done.append(time.monotonic())
+
+    monkeypatch.setattr("collector.journal.os.fsync", slow_fsync)
+    result = add(store, "c", 1, 5)
+    answered = time.monotonic()
+    assert result["applied"] == 5
+    assert fsync_done and fsync_done[-1] <= answered
+    monkeypatch.undo()
+    store.close()
+
+
+def test_concurrent_adds_share_fsyncs_and_count_exactly(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    threads, per_thread = 8, 200
+
+    def worker(n: int) -> None:
+        for seq in range(1, per_thread + 1):
+            assert add(store, f"client-{n}", seq, n + 1)["applied"] == n + 1
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    expected = per_thread * sum(range(1, threads + 1))
+    assert store.view().counters == {"a.com": expected}
+    batches = store.metrics.batch_size.collect()[0].samples
+    fsyncs = next(s.value for s in batches if s.name.endswith("_count"))
+    assert fsyncs <= threads * per_thread
+    store.close()
+    reopened = open_store(tmp_path)
+    assert reopened.view().counters == {"a.com": expected}
+    reopened.close()
+
+
+def test_closed_store_refuses_writes(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.close()
+    store.close()  # twice is fine
+    with pytest.raises(RuntimeError):
+        add(store, "c", 1, 1)
+
+
+def test_periodic_checkpoint_bound(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "API_KEY": "k",
+            "STATE_PATH": str(tmp_path / "state.json"),
+            "SNAP_DIR": str(tmp_path / "snapshots"),
+            "CHECKPOINT_EVERY_RECORDS": "10",
+        }
+    )
+    settings.snap_dir.mkdir()
+    store = Store(settings, Metrics())
+    for seq in range(1, 26):
+        add(store, "c", seq, 1)
+    assert store.journal_records() < 10
+    store.close()
+
+
+def total_everywhere(tmp_path: Path) -> int:
+    """Live counters after a restart plus everything reset into snapshots or the CSV."""
+    store = open_store(tmp_path)
+    live = sum(store.view().counters.values())
+    history = read_history(tmp_path / "snapshots")
+    store.close()
+    return live + sum(n for hosts in history.values() for n in hosts.values())
+
+
+class Crash(BaseException):
+    """Stands for kill -9: nothing after it runs, no cleanup, no close."""
+
+
+CRASH_POINTS = {
+    "before-journal": ("collector.journal.Journal.append", 1),
+    "after-journal-before-apply": ("collector.state.UsageState.apply_reset", 1),
+    "before-snapshot-file": ("collector.store.write_snapshot", 1),
+    "before-checkpoint": ("collector.store.write_checkpoint", 1),
+    "before-journal-truncate": ("collector.journal.Journal.truncate", 1),
+    "before-fold": ("collector.rollup.fold", 1),
+}
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_crash_anywhere_in_reset_neither_drops_nor_doubles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point: str
+) -> None:
+    store = open_store(tmp_path)
+    for seq in range(1, 6):
+        add(store, "c", seq, 10)
+    target, _ = CRASH_POINTS[point]
+
+    def crash(*_args: Any, **_kwargs: Any) -> None:
+        raise Crash(point)
+
+    monkeypatch.setattr(target, crash)
+    with pytest.raises(Crash):
+        store.reset()
+        store.fold()  # what POST /reset does next
+    monkeypatch.undo()
+    # The crashed store is abandoned as a killed process would be; a new one recovers.
+    assert total_everywhere(tmp_path) == 50
+    recovered = open_store(tmp_path)
+    assert add(recovered, "c", 5, 10)["duplicate"] is True  # last_seq survived
+    add(recovered, "c", 6, 1)
+    recovered.reset()
+    recovered.fold()
+    recovered.close()
+    assert total_everywhere(tmp_path) == 51
+
+
+def test_reset_keeps_clients(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    add(store, "c", 1, 3)
+    assert store.reset()["snapshot"]
+    assert store.last_seq("c") == 1
+    assert store.view().counters == {}
+    store.close()
+
+
+def test_state_apply_add_is_idempotent() -> None:
+    state = UsageState()
+    assert state.apply_add("c", 1, {"a.com": 2}, "2026-11-25", 0) == 2
+    assert state.apply_add("c", 1, {"a.com": 2}, "2026-11-25", 0) == 0
+    assert state.counters == {"a.com": 2}
