@@ -14,6 +14,7 @@ TEMPLATES=$REPO_DIR/deploy/systemd
 DEST=${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user
 WITH_COLLECTOR=0
 DRY_RUN=0
+NO_MANAGER=0
 UNINSTALL=0
 
 usage() {
@@ -126,6 +127,12 @@ for unit in "${UNITS[@]}"; do
   echo "  $DEST/$unit"
 done
 
+if [ "$DRY_RUN" = 0 ] && ! systemctl --user show-environment >/dev/null 2>&1; then
+  echo "systemctl --user cannot reach your user manager here (no login session, e.g. sudo or su)." >&2
+  echo "The units are written; run these lines from your own login session:" >&2
+  DRY_RUN=1
+  NO_MANAGER=1
+fi
 echo "Enabling them:"
 run systemctl --user daemon-reload
 run systemctl --user enable --now llm-usage-collector-reset.timer
@@ -139,3 +146,4 @@ Check with:
 To keep user units running while you are logged out:
   sudo loginctl enable-linger $(id -un)
 MSG
+exit "$NO_MANAGER"

@@ -61,6 +61,7 @@ def test_launchd_install_fills_in_this_checkout(tmp_path: Path) -> None:
     collector = plistlib.loads((tmp_path / "agents/com.llm-usage-collector.plist").read_bytes())
     assert collector["ProgramArguments"] == [str(REPO / ".venv/bin/python"), "-m", "collector"]
     assert collector["WorkingDirectory"] == str(REPO)
+    assert collector["EnvironmentVariables"] == {"ENV_FILE": str(REPO / ".env")}
 
 
 def test_launchd_install_escapes_odd_paths(tmp_path: Path) -> None:
@@ -100,6 +101,7 @@ def test_systemd_units_parse(tmp_path: Path) -> None:
     assert service["Service"]["ExecStart"] == f'/bin/bash "{REPO}/reset_collector.sh"'
     collector = read_unit(dest / "llm-usage-collector.service")
     assert collector["Service"]["WorkingDirectory"] == str(REPO)
+    assert collector["Service"]["Environment"] == f'"ENV_FILE={REPO}/.env"'
     for unit in SYSTEMD_UNITS:
         assert "@" not in (dest / unit).read_text().replace("@...@", "")
 
