@@ -7,7 +7,8 @@
 #
 # Settings (environment variables; the install scripts write the detected paths into the unit):
 #   RESET_ENV_FILE        dotenv file with API_KEY (and optionally COLLECTOR_URL or PORT)
-#                         default: .env beside this script (the one `make setup` writes)
+#                         default: $ENV_FILE (as for the collector), else .env beside this script
+#                         (the one `make setup` writes)
 #   API_KEY, COLLECTOR_URL  when set in the environment they win over the file, as for the collector
 #   RESET_CURL            curl binary (default /usr/bin/curl)
 #   RESET_PYTHON          python3 used to read JSON (default: .venv/bin/python beside this script,
@@ -31,7 +32,7 @@ export PATH
 umask 077
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ENV_FILE=${RESET_ENV_FILE:-$SCRIPT_DIR/.env}
+ENV_FILE=${RESET_ENV_FILE:-${ENV_FILE:-$SCRIPT_DIR/.env}}
 CURL=${RESET_CURL:-/usr/bin/curl}
 if [ -n "${RESET_PYTHON:-}" ]; then
   PYTHON=$RESET_PYTHON

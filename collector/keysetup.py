@@ -5,8 +5,8 @@ Run as `python -m collector.keysetup [--non-interactive] [--env-file PATH] [--ex
 (`python3 collector/keysetup.py`) before any package is installed, e.g. from
 `llm_collector_container/up.sh` on a machine that only has Docker and the system python3.
 
-- The key lives in a dotenv file (default: `.env` at the repository root, which git ignores), as
-  `API_KEY=...`. Other lines are kept as they are. The file is made 0600, and fixed to 0600 when it
+- The key lives in a dotenv file (default: `$ENV_FILE` when set, as for `python -m collector`,
+  else `.env` at the repository root, which git ignores), as `API_KEY=...`. Other lines are kept as they are. The file is made 0600, and fixed to 0600 when it
   already exists with a looser mode.
 - An existing non-empty `API_KEY` is never replaced: re-running is safe and changes nothing.
 - The extension's local config (`extension/config.local.json`, git-ignored) gets `collectorUrl` and
@@ -176,8 +176,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--env-file",
         type=Path,
-        default=DEFAULT_ENV_FILE,
-        help="dotenv file that holds API_KEY (default: .env at the repository root)",
+        help="dotenv file that holds API_KEY (default: $ENV_FILE, as for the collector, else .env "
+        "at the repository root)",
     )
     parser.add_argument(
         "--extension-config",
@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     """Run the set-up step; 0 on success, 1 with a message on stderr otherwise."""
     args = parse_args(argv)
     environ = os.environ if environ is None else environ
-    env_file: Path = args.env_file.expanduser().resolve()
+    env_file = Path(args.env_file or environ.get("ENV_FILE") or DEFAULT_ENV_FILE)
+    env_file = env_file.expanduser().resolve()
     ext_config: Path = args.extension_config.expanduser().resolve()
     confirm = not args.non_interactive and sys.stdin.isatty()
     try:

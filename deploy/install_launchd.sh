@@ -6,7 +6,8 @@
 # Fills the templates in deploy/launchd/ with absolute paths for this checkout and this user,
 # writes them to ~/Library/LaunchAgents/ (or --dest), then runs, and prints, the launchctl lines.
 # --dry-run (automatic where launchctl does not exist) writes the files but only prints the lines.
-# Settings: RESET_ENV_FILE (default: .env in the checkout) for a key file outside the tree.
+# Settings: ENV_FILE (or RESET_ENV_FILE; default: .env in the checkout) for a key file outside
+# the tree: the units then read the key from there.
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,7 +20,7 @@ RESET_LABEL=com.llm-usage-collector.reset
 COLLECTOR_LABEL=com.llm-usage-collector
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -105,7 +106,7 @@ case "$REPO_DIR" in
     ;;
 esac
 
-ENV_FILE=${RESET_ENV_FILE:-$REPO_DIR/.env}
+ENV_FILE=${RESET_ENV_FILE:-${ENV_FILE:-$REPO_DIR/.env}}
 if [ -x /usr/bin/curl ]; then CURL=/usr/bin/curl; else CURL=$(absolute curl) || {
   echo "install_launchd.sh: curl not found" >&2
   exit 2

@@ -6,7 +6,8 @@
 # Fills the templates in deploy/systemd/ with absolute paths for this checkout and this user,
 # writes them to ~/.config/systemd/user/ (or --dest), then runs, and prints, the systemctl lines.
 # --dry-run writes the files but only prints the systemctl lines. Re-running is safe.
-# Settings: RESET_ENV_FILE (default: .env in the checkout) for a key file outside the tree.
+# Settings: ENV_FILE (or RESET_ENV_FILE; default: .env in the checkout) for a key file outside
+# the tree: the units then read the key from there.
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +19,7 @@ NO_MANAGER=0
 UNINSTALL=0
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -90,7 +91,7 @@ if [ "$UNINSTALL" = 1 ]; then
   exit 0
 fi
 
-ENV_FILE=${RESET_ENV_FILE:-$REPO_DIR/.env}
+ENV_FILE=${RESET_ENV_FILE:-${ENV_FILE:-$REPO_DIR/.env}}
 CURL=$(absolute curl) || {
   echo "install_systemd.sh: curl not found; install it (e.g. sudo apt-get install curl)" >&2
   exit 2

@@ -121,3 +121,26 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "", result.stderr  # unknown keys are only warnings
+
+
+def test_env_file_outside_the_tree_reaches_both_units(tmp_path: Path) -> None:
+    dest = tmp_path / "units"
+    secrets = tmp_path / "secrets.env"
+    result = subprocess.run(
+        [
+            "/bin/bash",
+            str(REPO / "deploy/install_systemd.sh"),
+            "--with-collector",
+            "--dry-run",
+            "--dest",
+            str(dest),
+        ],
+        env={"HOME": str(tmp_path), "PATH": os.environ["PATH"], "ENV_FILE": str(secrets)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f'"RESET_ENV_FILE={secrets}"' in (dest / "llm-usage-collector-reset.service").read_text()
+    assert f'"ENV_FILE={secrets}"' in (dest / "llm-usage-collector.service").read_text()

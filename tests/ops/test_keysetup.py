@@ -150,3 +150,34 @@ def test_runs_as_a_plain_script_without_packages(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert mode(tmp_path / ".env") == "0o600"
     assert json.loads((tmp_path / "c.json").read_text())["apiKey"] == env_key(tmp_path)
+
+
+def test_env_file_variable_is_the_default(tmp_path: Path) -> None:
+    """Like `python -m collector`, the set-up step uses $ENV_FILE when no --env-file is given."""
+    target = tmp_path / "elsewhere.env"
+    code = keysetup.main(
+        ["--non-interactive", "--extension-config", str(tmp_path / "c.json")],
+        environ={"ENV_FILE": str(target)},
+    )
+    assert code == 0
+    assert keysetup.stored_key(target)
+    assert json.loads((tmp_path / "c.json").read_text())["apiKey"] == keysetup.stored_key(target)
+
+
+def test_environment_key_wins_for_the_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".env").write_text("API_KEY=file-key\n")
+    code = keysetup.main(
+        [
+            "--non-interactive",
+            "--env-file",
+            str(tmp_path / ".env"),
+            "--extension-config",
+            str(tmp_path / "c.json"),
+        ],
+        environ={"API_KEY": "env-key"},
+    )
+    assert code == 0
+    assert json.loads((tmp_path / "c.json").read_text())["apiKey"] == "env-key"
+    assert "wins over" in capsys.readouterr().out
