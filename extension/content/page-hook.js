@@ -30,7 +30,9 @@
     }
   };
 
-  async function readReply(body) {
+  // Posts the prompt and the reply together once the stream ends, so the worker's counting and
+  // storage writes never compete with the page while it is still reading the reply.
+  async function readReply(body, prompt) {
     const parser = site.createReplyParser();
     try {
       const reader = body.pipeThrough(new TextDecoderStream()).getReader();
@@ -41,6 +43,11 @@
       }
     } catch {
       // the user stopped the reply or the network failed: what arrived was still shown
+    }
+    try {
+      post('prompt', site.extractPrompt(await prompt));
+    } catch {
+      // an unreadable request body: the reply still counts
     }
     post('reply', parser.finish());
   }
@@ -70,9 +77,7 @@
         // Registered before the caller's own .then, so the clone is taken before the page reads.
         promise.then((response) => {
           if (!response.ok || !response.body) return;
-          const copy = response.clone().body;
-          prompt.then((text) => post('prompt', site.extractPrompt(text)), noop);
-          readReply(copy);
+          readReply(response.clone().body, prompt);
         }, noop);
       }
       return promise;

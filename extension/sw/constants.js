@@ -19,6 +19,7 @@ export const KEY = Object.freeze({
   STATUS: 'status', // last classified outcome of talking to the collector
   LAST_ERROR: 'lastError',
   COUNTING: 'counting', // 'o200k_base' or 'estimate'
+  LAST_COUNT: 'lastCount', // {chars, tokens, ms} of the last text counted: sizes only, never text
 });
 
 // chrome.storage.session: lives as long as the browser session, survives worker restarts.

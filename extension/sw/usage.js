@@ -20,14 +20,18 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 
 async function recordUsage(host, text) {
   if (typeof text !== 'string' || !text) return 0;
+  const started = performance.now();
   const { tokens, method } = count(text);
+  const ms = Math.round((performance.now() - started) * 100) / 100;
   if (!tokens) return 0;
   await updateState(
     (state, stored) => {
       const day = localDay();
       const counts = stored[KEY.TODAY]?.day === day ? { ...stored[KEY.TODAY].counts } : {};
       counts[host] = (counts[host] ?? 0) + tokens;
-      const extra = { [KEY.TODAY]: { day, counts }, [KEY.COUNTING]: method };
+      // Sizes and timing only, for the popup and the benchmark: never the text.
+      const lastCount = { chars: text.length, tokens, ms };
+      const extra = { [KEY.TODAY]: { day, counts }, [KEY.COUNTING]: method, [KEY.LAST_COUNT]: lastCount };
       return { state: addPending(state, host, tokens), extra };
     },
     { [KEY.TODAY]: null },

@@ -63,6 +63,8 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     const received = await pages[host].evaluate(() => window.chat());
     assert.equal(received, fixture.reply, `${host}: the page received its reply unchanged`);
     expected[host] = (expected[host] ?? 0) + countText(fixture.expected.prompt) + countText(fixture.expected.reply);
+    // The hook posts after the stream ends; wait until the worker has counted both parts.
+    await waitFor(`${host} counted by the worker`, async () => (await storage('today'))?.counts[host] === expected[host]);
   }
 
   /** Waits until everything is delivered, then checks the counters equal what we expect, exactly. */

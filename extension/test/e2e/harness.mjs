@@ -174,7 +174,7 @@ export function makeCert(dir) {
  * Serves fake chat sites. sites: {host: {page: html, reply: {path, method, body, contentType}}}.
  * The reply body is streamed in `pieces` chunks so the page hook sees a real stream.
  */
-export async function startSites(sites, { tls } = {}) {
+export async function startSites(sites, { tls, pieces = 12 } = {}) {
   const handler = (req, res) => {
     const site = sites[String(req.headers.host).replace(/:\d+$/, '')];
     if (!site) return res.writeHead(404).end();
@@ -184,7 +184,8 @@ export async function startSites(sites, { tls } = {}) {
     }
     if (req.method !== site.reply.method || !site.reply.match(url.pathname)) return res.writeHead(404).end();
     req.resume();
-    req.on('end', () => streamBody(res, site.reply.body, site.reply.contentType));
+    const body = site.reply.bodyFor ? site.reply.bodyFor(url) : site.reply.body;
+    req.on('end', () => streamBody(res, body, site.reply.contentType, pieces));
   };
   const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   const port = await listen(server);
@@ -192,14 +193,13 @@ export async function startSites(sites, { tls } = {}) {
   return port;
 }
 
-async function streamBody(res, body, contentType) {
+async function streamBody(res, body, contentType, pieces) {
   res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-cache' });
   const bytes = Buffer.from(body);
-  const pieces = 12;
   const size = Math.ceil(bytes.length / pieces);
   for (let i = 0; i < bytes.length; i += size) {
+    if (i > 0) await sleep(15);
     res.write(bytes.subarray(i, i + size)); // cuts through lines and even UTF-8 sequences
-    await sleep(15);
   }
   res.end();
 }
