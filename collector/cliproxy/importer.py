@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 except (OSError, ValueError) as exc:
                     raise CollectorError(f"{path}: cannot read JSON: {exc}") from exc
                 rows = ingestor.legacy_rows(usage_of(document, path), era="import")
-                added = ingest.store_pipelined(db, _batches(rows))
+                added = sum(ingest.store(db, batch) for batch in _batches(rows))
                 print(f"{path}: {added} new request(s) stored in {settings.db_path}")
         finally:
             db.close()

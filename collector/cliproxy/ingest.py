@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import queue
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,6 +99,14 @@ def obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _str(value: Any) -> str | None:
+    return value if type(value) is str else None
+
+
+def _num(value: Any) -> int | None:
+    return value if type(value) is int else None
+
+
 def _int(value: Any) -> int:
     """A token count: a positive int, else 0 (booleans, floats, strings and negatives are 0)."""
     return value if type(value) is int and value > 0 else 0
@@ -122,7 +128,7 @@ def token_counts(tokens: Any) -> list[int]:
     if type(tokens) is not dict:
         return [0] * 7
     get = tokens.get
-    return [_int(get(name)) for name in TOKEN_FIELDS]
+    return [v if type(v := get(name)) is int and v > 0 else 0 for name in TOKEN_FIELDS]
 
 
 def price_usage(tokens: Mapping[str, Any], fam: str, breakdown: Any = None) -> TokenUsage:
@@ -193,38 +199,36 @@ class Ingestor:
         every = token_counts(get("tokens"))
         counts, cached, write = every[:3], every[3], every[5]
         total = every[6] or sum(counts) or sum(counts) + cached
-        failed = 1 if rec.get("failed") is True else 0
-        source, auth_index = str(rec.get("source") or ""), str(rec.get("auth_index") or "")
-        request_id = rec.get("request_id") if isinstance(rec.get("request_id"), str) else None
-        provider = str(rec.get("provider") or "") or None
+        failed = 1 if get("failed") is True else 0
+        source, auth_index = str(get("source") or ""), str(get("auth_index") or "")
+        request_id = _str(get("request_id"))
+        provider = str(get("provider") or "") or None
         inp, out, reasoning = counts
         raw_key = (
             f"{api_key}|{model}|{ts_ns}|{source}|{auth_index}|{failed}|{inp}|{out}|{reasoning}"
             f"|{cached}|{total}|{request_id or ''}"
         )
-        dedup = hashlib.blake2b(raw_key.encode("utf-8"), digest_size=16).hexdigest()
+        dedup = hashlib.blake2b(raw_key.encode("utf-8"), digest_size=16).digest()
         fam = self._families.get((model, provider))
         if fam is None:
             fam = self._families[(model, provider)] = names.family(model, provider or "")
         usage = _usage(every, fam, get("token_breakdown"))
         ts_ms = ts_ns // 1_000_000
         cost_usd, cost_micro, status, price_source, priced_model = self._price(model, usage, ts_ms)
-        fail = obj(rec.get("fail"))
-        status_code = fail.get("status_code") if isinstance(fail.get("status_code"), int) else None
-        latency = rec.get("latency_ms") if isinstance(rec.get("latency_ms"), int) else None
+        fail = get("fail")
+        status_code = _num(fail.get("status_code")) if type(fail) is dict else None
         return (
             dedup, ts_ms, self.local_date(ts_ms), era, self._mask(api_key), model,
-            rec.get("alias") if isinstance(rec.get("alias"), str) else None, provider,
-            rec.get("endpoint") if isinstance(rec.get("endpoint"), str) else None,
-            self._mask(source, source=True), auth_index or None, request_id, failed, status_code, latency,
+            _str(get("alias")), provider, _str(get("endpoint")),
+            self._mask(source, source=True), auth_index or None, request_id, failed, status_code,
+            _num(get("latency_ms")),
             *counts, cached, write, total, cost_usd, cost_micro, status, price_source, priced_model,
         )  # fmt: skip
 
     def _price(self, model: str, usage: TokenUsage, ts_ms: int) -> tuple[Any, ...]:
         if usage.input_tokens == 0 and usage.output_tokens == 0:
             return "0", 0, "no_tokens", None, None
-        ts = datetime.fromtimestamp(ts_ms / 1000, UTC)
-        result = self.pricer.price(model, usage, ts)
+        result = self.pricer.price_ms(model, usage, ts_ms)
         if result is None:
             return None, None, "unpriced", None, None
         return str(result.cost), result.micro_usd, "priced", result.source, result.model_id
@@ -314,37 +318,6 @@ def store(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
             db.execute(STAGE_DAILY)
         db.execute("DELETE FROM temp.cliproxy_staging")
     return int(added)
-
-
-def store_pipelined(db: sqlite3.Connection, batches: Iterable[Iterable[tuple[Any, ...]]]) -> int:
-    """Store batch after batch while the next one is being built: a writer thread runs the inserts
-    (SQLite releases the GIL while it works), this thread builds rows. For bulk imports; the
-    poller stores each small batch before it pops the next. Returns how many rows were new."""
-    pending: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=2)
-    stored: list[int] = []
-    failed: list[BaseException] = []
-
-    def writer() -> None:
-        while (batch := pending.get()) is not None:
-            if not failed:
-                try:
-                    stored.append(store(db, batch))
-                except BaseException as exc:  # handed to the caller below
-                    failed.append(exc)
-
-    thread = threading.Thread(target=writer, name="cliproxy-bulk-writer", daemon=True)
-    thread.start()
-    try:
-        for batch in batches:
-            if failed:
-                break
-            pending.put(list(batch))
-    finally:
-        pending.put(None)
-        thread.join()
-    if failed:
-        raise failed[0]
-    return sum(stored)
 
 
 def rebuild_daily(db: sqlite3.Connection, zone: str) -> None:

@@ -44,7 +44,7 @@ def m001_requests(db: sqlite3.Connection) -> None:
         """
         CREATE TABLE requests (
             id INTEGER PRIMARY KEY,
-            dedup_key TEXT NOT NULL UNIQUE,
+            dedup_key BLOB NOT NULL UNIQUE,
             ts_ms INTEGER NOT NULL,
             stat_date TEXT NOT NULL,
             era TEXT NOT NULL,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -85,6 +85,39 @@ def load_overrides(path: Path | None) -> dict[str, str | dict[str, Decimal]]:
     return table
 
 
+Plan = tuple[Any, Any, Any, Any]  # input, output, cache read, cache write prices (or None)
+
+
+def _plan(model_price: Any) -> Plan | None:
+    """The four token prices when they are all a record charges for our usage, else None."""
+    prices = vars(model_price)
+    priced = {k for k, v in prices.items() if v is not None}
+    if not (priced & _FAST_KEYS) or not priced <= _FAST_KEYS | _ZERO_KEYS:
+        return None
+    get = prices.get
+    return get("input_mtok"), get("output_mtok"), get("cache_read_mtok"), get("cache_write_mtok")
+
+
+def _linear(plan: Plan, usage: TokenUsage) -> Decimal:
+    """The sum genai-prices makes for plain token units: each leaf count times its price, where
+    cache reads and writes, when priced, are taken out of the input."""
+    p_in, p_out, p_read, p_write = plan
+    total_in, out, read, write = usage
+    fresh = total_in
+    cost = Decimal(0)
+    if p_read is not None:
+        fresh -= read
+        cost += (p_read if type(p_read) is Decimal else _tiered(p_read, total_in)) * read
+    if p_write is not None:
+        fresh -= write
+        cost += (p_write if type(p_write) is Decimal else _tiered(p_write, total_in)) * write
+    if p_in is not None:
+        cost += (p_in if type(p_in) is Decimal else _tiered(p_in, total_in)) * fresh
+    if p_out is not None:
+        cost += (p_out if type(p_out) is Decimal else _tiered(p_out, total_in)) * out
+    return cost / MILLION
+
+
 def _tiered(price: Any, total_input: int) -> Decimal:
     """genai-prices' cliff: past a tier's start every token pays the tier's price."""
     if isinstance(price, Decimal):
@@ -108,8 +141,10 @@ class Pricer:
         self.llm_prices = llm_prices
         self._verify = verify_fast_path
         self._matches: dict[str, tuple[Any, Any] | None] = {}
-        self._fast_ok: dict[tuple[str, int], bool] = {}
+        self._plans: dict[tuple[str, int], Plan | None] = {}
         self._ids: dict[str, str] = {}
+        self._static: dict[str, tuple[Plan, str]] = {}
+        self._learned: set[str] = set()
         self._snapshot = data_snapshot.get_snapshot()
 
     def price(self, model: str, usage: TokenUsage, ts: datetime) -> PriceResult | None:
@@ -123,6 +158,29 @@ class Pricer:
         if result is None and self.llm_prices is not None:
             result = self._flat(ref, usage, ts)
         return result
+
+    def price_ms(self, model: str, usage: TokenUsage, ts_ms: int) -> PriceResult | None:
+        """`price` at epoch milliseconds. A model whose genai-prices record has no dated prices
+        (and no override) is priced from its verified plan without building the datetime."""
+        static = self._static.get(model)
+        if static is not None:
+            return PriceResult(_linear(static[0], usage), GENAI_SOURCE, static[1])
+        result = self.price(model, usage, datetime.fromtimestamp(ts_ms / 1000, UTC))
+        if model not in self._learned:
+            self._learned.add(model)
+            self._learn_static(model)
+        return result
+
+    def _learn_static(self, model: str) -> None:
+        if any(name in self.overrides for name in (model.lower(), *names.candidates(model))):
+            return
+        match = self._match(model)
+        if match is None or isinstance(match[1].prices, list):  # unknown, or dated prices
+            return
+        model_id = self._ids.get(model)
+        plan = self._plans.get((model_id or "", id(match[1].prices)))
+        if model_id is not None and plan is not None:
+            self._static[model] = (plan, model_id)
 
     def _override(self, model: str, usage: TokenUsage) -> PriceResult | None:
         if not self.overrides:
@@ -164,44 +222,20 @@ class Pricer:
             model_id = self._ids[model] = f"{provider.id}/{info.id}"
         key = (model_id, id(model_price))
         cost: Decimal | None
-        fast_ok = self._fast_ok.get(key)
-        if fast_ok is None:
-            priced = {k for k, v in vars(model_price).items() if v is not None}
-            fast_ok = bool(priced & _FAST_KEYS) and priced <= _FAST_KEYS | _ZERO_KEYS
-        if fast_ok:
-            cost = self._linear(model_price, usage)
-            if key not in self._fast_ok and self._verify:
+        if key not in self._plans:
+            plan = _plan(model_price)
+            cost = None if plan is None else _linear(plan, usage)
+            exact = self._full(info, provider, usage, ts)
+            if plan is not None and self._verify and cost != exact:
                 # the first use of each price record is checked against genai-prices itself
-                exact = self._full(info, provider, usage, ts)
-                fast_ok = exact is not None and exact == cost
-                if not fast_ok:
-                    log.warning("pricing fast path disagrees for %s; using genai-prices", model_id)
-                    cost = exact
-            self._fast_ok[key] = fast_ok
+                log.warning("pricing fast path disagrees for %s; using genai-prices", model_id)
+                plan = None
+            self._plans[key] = plan
+            cost = exact
         else:
-            self._fast_ok[key] = False
-            cost = self._full(info, provider, usage, ts)
+            plan = self._plans[key]
+            cost = self._full(info, provider, usage, ts) if plan is None else _linear(plan, usage)
         return None if cost is None else PriceResult(cost, GENAI_SOURCE, model_id)
-
-    @staticmethod
-    def _linear(model_price: Any, usage: TokenUsage) -> Decimal:
-        """The same sum genai-prices makes for plain token units: each leaf count times its price."""
-        prices = vars(model_price)
-        total_in = usage.input_tokens
-        fresh = total_in
-        cost = Decimal(0)
-        for key, count in (
-            ("cache_read_mtok", usage.cache_read_tokens),
-            ("cache_write_mtok", usage.cache_write_tokens),
-        ):
-            if prices.get(key) is not None:
-                fresh -= count
-                cost += _tiered(prices[key], total_in) * count
-        if prices.get("input_mtok") is not None:
-            cost += _tiered(prices["input_mtok"], total_in) * fresh
-        if prices.get("output_mtok") is not None:
-            cost += _tiered(prices["output_mtok"], total_in) * usage.output_tokens
-        return cost / MILLION
 
     @staticmethod
     def _full(info: Any, provider: Any, usage: TokenUsage, ts: datetime) -> Decimal | None:
