@@ -65,10 +65,17 @@ def serve(app: Flask) -> int:
     )
     background.register(app, PeriodicCheckpoint(store, settings.checkpoint_interval_seconds))
     signal.signal(signal.SIGTERM, _raise_exit)
-    log.info("collector listening on http://%s:%s", settings.host, server.effective_port)
-    background.start_all(app)
+    log.debug(
+        "settings: state=%s snapshots=%s zone=%s threads=%d cliproxy=%s",
+        settings.state_path, settings.snap_dir, settings.bucket_timezone, settings.threads,
+        "on" if settings.cliproxy_enabled else "off",
+    )  # fmt: skip
     try:
-        server.run()
+        log.info("collector listening on http://%s:%s", settings.host, server.effective_port)
+        background.start_all(app)
+        server.run()  # returns on SIGTERM or Ctrl-C: waitress catches both and closes
+    except (SystemExit, KeyboardInterrupt):
+        server.close()  # the signal came before run() took over
     finally:
         background.stop_all(app)
         store.close()

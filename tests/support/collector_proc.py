@@ -24,7 +24,9 @@ START_TIMEOUT = 20.0
 
 
 class CollectorProcess:
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, api_key: str = "test-key"):
+    def __init__(
+        self, data_dir: Path, env: dict[str, str] | None = None, api_key: str = "test-key"
+    ):
         self.data_dir = data_dir
         self.api_key = api_key
         self.env = {
@@ -47,6 +49,7 @@ class CollectorProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if k not in self.env} | self.env
         env["PYTHONPATH"] = str(REPO_ROOT)
+        offset = len(self.log_text())  # a restart appends: only a new "listening" line counts
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child writes it; closed with the child
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "collector"],
@@ -56,7 +59,6 @@ class CollectorProcess:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        offset = 0
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -99,7 +101,11 @@ class CollectorProcess:
         timeout: float = 10.0,
     ) -> tuple[int, Any]:
         """(status, decoded JSON or text). `key=""` sends the right key, `None` sends none."""
-        data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        data = (
+            None
+            if body is None
+            else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        )
         req = urllib.request.Request(self.url + path, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
