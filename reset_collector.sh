@@ -87,6 +87,7 @@ env_file_value() {
   re="^[[:space:]]*(export[[:space:]]+)?${name}[[:space:]]*=(.*)$"
   [ -r "$ENV_FILE" ] || return 0
   while IFS= read -r line || [ -n "$line" ]; do
+    line=${line%$'\r'}
     if [[ $line =~ $re ]]; then
       value=${BASH_REMATCH[2]}
       value=${value#"${value%%[![:space:]]*}"}
@@ -95,6 +96,7 @@ env_file_value() {
         value=${BASH_REMATCH[1]}
       else
         value=${value%%[[:space:]]#*}
+        value=${value%"${value##*[![:space:]]}"}
       fi
     fi
   done <"$ENV_FILE"
@@ -119,6 +121,13 @@ http() {
   return "$rc"
 }
 
+status_text() {
+  case "${HTTP_CODE:-000}" in
+    000) echo "no HTTP answer" ;;
+    *) echo "HTTP $HTTP_CODE" ;;
+  esac
+}
+
 curl_error() {
   tr '\n' ' ' <"$WORK/err" | sed 's/ *$//'
 }
@@ -137,10 +146,10 @@ call_with_retries() {
         ;;
       4??) fail 5 "HTTP $HTTP_CODE from $method $path: $(head -c 300 "$WORK/body")" ;;
     esac
-    log "$method $path failed (attempt $attempt/$TRIES, HTTP ${HTTP_CODE:-none}): $(curl_error)"
+    log "$method $path failed (attempt $attempt/$TRIES, $(status_text)): $(curl_error)"
     if [ "$attempt" -lt "$TRIES" ]; then sleep "$BACKOFF"; fi
   done
-  fail 5 "$method $path failed $TRIES times; last error: HTTP ${HTTP_CODE:-none} $(curl_error)"
+  fail 5 "$method $path failed $TRIES times; last error: $(status_text) $(curl_error)"
 }
 
 wait_for_health() {

@@ -181,3 +181,24 @@ def test_environment_key_wins_for_the_extension(
     assert code == 0
     assert json.loads((tmp_path / "c.json").read_text())["apiKey"] == "env-key"
     assert "wins over" in capsys.readouterr().out
+
+
+def test_interactive_mode_asks_before_creating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    answers = iter(["n", "y"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    argv = ["--env-file", str(tmp_path / ".env"), "--extension-config", str(tmp_path / "c.json")]
+    assert keysetup.main(argv, environ={}) == 1
+    assert not (tmp_path / ".env").exists()
+    assert "no key created" in capsys.readouterr().err
+    assert keysetup.main(argv, environ={}) == 0
+    assert keysetup.stored_key(tmp_path / ".env")
+
+
+def test_crlf_env_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"API_KEY=abc\r\nPORT=9200\r\n")
+    assert run(tmp_path) == 0
+    config = json.loads((tmp_path / "ext" / "config.local.json").read_text())
+    assert config == {"collectorUrl": "http://127.0.0.1:9200", "apiKey": "abc"}

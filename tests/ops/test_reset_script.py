@@ -175,3 +175,20 @@ def test_key_is_never_on_the_command_line() -> None:
 
 def test_script_is_executable() -> None:
     assert os.access(SCRIPT, os.X_OK)
+
+
+def test_env_file_with_quotes_export_and_crlf(
+    collector_process: CollectorProcess, tmp_path: Path
+) -> None:
+    """The env file is parsed, never sourced: dotenv's usual forms work, and nothing is executed."""
+    add(collector_process, 1, {"claude.ai": 4})
+    env_file = tmp_path / "odd.env"
+    env_file.write_bytes(
+        b"# comment\r\nexport API_KEY='" + collector_process.api_key.encode() + b"'\r\n"
+        b"COLLECTOR_URL=" + collector_process.url.encode() + b"/  # trailing comment\r\n"
+        b"$(touch " + str(tmp_path / "pwned").encode() + b")\r\n"
+    )
+    result = run_reset(tmp_path, "unused", "unused", RESET_ENV_FILE=str(env_file))
+    assert result.returncode == 0, (tmp_path / "reset.log").read_text()
+    assert "reset done" in last_log_line(tmp_path)
+    assert not (tmp_path / "pwned").exists()
