@@ -81,6 +81,13 @@ absolute() {
 UNITS=(llm-usage-collector-reset.service llm-usage-collector-reset.timer)
 if [ "$WITH_COLLECTOR" = 1 ]; then UNITS+=(llm-usage-collector.service); fi
 
+if [ "$DRY_RUN" = 0 ] && ! systemctl --user show-environment >/dev/null 2>&1; then
+  echo "systemctl --user cannot reach your user manager here (no login session, e.g. sudo or su)." >&2
+  echo "The files are handled; run the systemctl lines below from your own login session." >&2
+  DRY_RUN=1
+  NO_MANAGER=1
+fi
+
 if [ "$UNINSTALL" = 1 ]; then
   echo "Removing the units from $DEST:"
   run systemctl --user disable --now llm-usage-collector-reset.timer llm-usage-collector.service || true
@@ -88,7 +95,7 @@ if [ "$UNINSTALL" = 1 ]; then
     rm -f "$DEST/$unit"
   done
   run systemctl --user daemon-reload
-  exit 0
+  exit "$NO_MANAGER"
 fi
 
 ENV_FILE=${RESET_ENV_FILE:-${ENV_FILE:-$REPO_DIR/.env}}
@@ -128,12 +135,6 @@ for unit in "${UNITS[@]}"; do
   echo "  $DEST/$unit"
 done
 
-if [ "$DRY_RUN" = 0 ] && ! systemctl --user show-environment >/dev/null 2>&1; then
-  echo "systemctl --user cannot reach your user manager here (no login session, e.g. sudo or su)." >&2
-  echo "The units are written; run these lines from your own login session:" >&2
-  DRY_RUN=1
-  NO_MANAGER=1
-fi
 echo "Enabling them:"
 run systemctl --user daemon-reload
 run systemctl --user enable --now llm-usage-collector-reset.timer
