@@ -31,12 +31,19 @@ async function renderStored() {
   $('pending').textContent = sum(s[KEY.PENDING]).toLocaleString();
   const b = s[KEY.INFLIGHT];
   $('inflight').textContent = b ? `batch #${b.seq}, ${sum(b.deltas).toLocaleString()} tokens` : 'none';
+  const c = s[KEY.LAST_COUNT];
+  $('lastcount').textContent = c ? `Last count: ${c.tokens} tokens from ${c.chars} characters in ${c.ms} ms.` : '';
   const e = s[KEY.LAST_ERROR];
   $('error').textContent = e ? `Last error (${new Date(e.at).toLocaleTimeString()}): ${e.kind} ${e.detail}` : '';
 }
 
 async function renderLive() {
-  const status = await chrome.runtime.sendMessage({ type: MSG.STATUS });
+  const status = await chrome.runtime.sendMessage({ type: MSG.STATUS }).catch(() => ({
+    // The worker did not start: most often extension/dist/tokenizer.js was never built.
+    kind: 'extension error',
+    latencyMs: 0,
+    detail: 'the service worker is not running: run npm run build, then reload the extension',
+  }));
   $('status').textContent = status.kind;
   $('status').className = `kind ${status.kind === STATUS.CONNECTED ? 'connected' : 'bad'}`;
   $('latency').textContent = status.kind === STATUS.CONNECTED || status.latencyMs ? `${status.latencyMs} ms` : '';
@@ -44,7 +51,7 @@ async function renderLive() {
 }
 
 $('send').addEventListener('click', async () => {
-  await chrome.runtime.sendMessage({ type: MSG.FLUSH });
+  await chrome.runtime.sendMessage({ type: MSG.FLUSH }).catch(() => {});
   await Promise.all([renderStored(), renderLive()]);
 });
 $('options').addEventListener('click', (e) => {
