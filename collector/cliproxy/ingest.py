@@ -181,6 +181,9 @@ class Ingestor:
         self.local_date = LocalDates(zone)
         self._masked: dict[str, str] = {}
         self._families: dict[tuple[str, str | None], str] = {}
+        # dedup keys known to be stored (filled by the poller after a commit): an in-memory
+        # shortcut only, the database's unique key stays the guarantee
+        self.seen: set[bytes] = set()
 
     def _mask(self, key: str, source: bool = False) -> str:
         cache_key = f"s:{key}" if source else key
@@ -192,8 +195,13 @@ class Ingestor:
             self._masked[cache_key] = masked
         return masked
 
-    def row(self, era: str, api_key: str, model: str, rec: Mapping[str, Any]) -> tuple[Any, ...]:
-        """One `requests` row; raises BadRecord for a record without a timestamp."""
+    def row(
+        self, era: str, api_key: str, model: str, rec: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """One `requests` row, or None when its dedup key is in `self.seen` (stored already).
+
+        :raise BadRecord: the record has no usable timestamp.
+        """
         get = rec.get
         ts_ns = parse_ts_ns(get("timestamp"))
         every = token_counts(get("tokens"))
@@ -209,6 +217,8 @@ class Ingestor:
             f"|{cached}|{total}|{request_id or ''}"
         )
         dedup = hashlib.blake2b(raw_key.encode("utf-8"), digest_size=16).digest()
+        if dedup in self.seen:
+            return None  # a legacy detail read again: skip pricing it only to drop it
         fam = self._families.get((model, provider))
         if fam is None:
             fam = self._families[(model, provider)] = names.family(model, provider or "")

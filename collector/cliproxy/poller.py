@@ -11,7 +11,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from collector.config import Settings
@@ -28,6 +28,7 @@ MAX_QUEUE_POPS = 200  # bounds one cycle at 100,000 records; the rest waits for 
 MAX_BACKOFF_SECONDS = 300
 LIMIT_SYNC_EVERY_MS = 60_000
 STOP_WAIT_SECONDS = 2.0
+MAX_SEEN = 2_000_000
 
 
 class Poller:
@@ -184,7 +185,9 @@ class Poller:
             try:
                 usage = self.client.legacy_usage()
                 self.era = "legacy"
-                stored = ingest.store(db, self.ingestor.legacy_rows(usage))
+                rows = list(self.ingestor.legacy_rows(usage))
+                stored = ingest.store(db, rows)
+                self._remember(row[0] for row in rows)
                 snapshots.record(db, usage, now_ms, self.ingestor.local_date)
                 return stored
             except NotFound:
@@ -197,6 +200,13 @@ class Poller:
             raise NotFound(
                 "neither /usage nor /usage-queue exists: is remote management on?"
             ) from None
+
+    def _remember(self, keys: Iterable[bytes]) -> None:
+        """Legacy snapshots repeat every detail until CLIProxy restarts: remember what is stored."""
+        seen = self.ingestor.seen
+        if len(seen) > MAX_SEEN:
+            seen.clear()  # memory bound; the database still refuses duplicates
+        seen.update(keys)
 
     def _drain_queue(self, db: sqlite3.Connection) -> int:
         """Pop and store batch by batch: each batch is committed before the next pop."""

@@ -65,6 +65,7 @@ def test_same_records_read_twice_count_once(
     fake_legacy.add(R3)
     assert poller.run_once()["stored"] == 1  # R1, R2 are in the snapshot again: not new
     assert poller.run_once()["stored"] == 0
+    assert len(poller.ingestor.seen) == 3  # a re-read detail is skipped before it is priced
     assert summary(app) == [("2026-04-20", 1, 1100, 3500), ("2026-04-21", 2, 3700, 18_100)]
 
 
