@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import {
-  cliproxyToday, costRows, costSeries, formatDuration, formatUsd, limitGauge, unpricedModels,
+  cliproxyToday, costRows, costSeries, formatDuration, formatUsd, limitGauge, pricedModels,
 } from '../static/js/cliproxy.js';
 
 const model = (requests, cost) => ({ requests, tokens: 10 * requests, cost_micro_usd: cost });
@@ -24,10 +24,17 @@ test('costSeries: USD per model per day, most expensive first, zeros for quiet d
 });
 
 test('an unpriced model reads "unpriced", never $0', () => {
-  const rows = costRows(costSeries(daily, 3, '2026-11-25'), unpricedModels(models));
+  const priced = pricedModels(models);
+  const rows = costRows(costSeries(daily, 3, '2026-11-25'), priced);
   assert.deepEqual(rows[0], { day: '2026-11-25', cells: ['$0.50', '–', 'unpriced'] });
   assert.deepEqual(rows[1].cells, ['–', '–', '–']); // no requests that day
   assert.deepEqual(rows[2].cells, ['$1.50', '$0.25', '–']);
+});
+
+test('a model seen only in a snapshot without details (absent from /stats/models) is unpriced too', () => {
+  const snapshotOnly = { days: [{ date: '2026-11-25', breakdown: { models: { 'old-model': model(3, 0) } } }] };
+  const rows = costRows(costSeries(snapshotOnly, 1, '2026-11-25'), pricedModels(models));
+  assert.deepEqual(rows[0].cells, ['unpriced']);
 });
 
 test('costSeries keeps to the window', () => {

@@ -1,7 +1,7 @@
 // The CLIProxy section: shown only when /api/collector/health says the source is on.
 
 import { getJson } from './api.js';
-import { costRows, costSeries, cliproxyToday, limitGauge, unpricedModels } from './cliproxy.js';
+import { costRows, costSeries, cliproxyToday, limitGauge, pricedModels } from './cliproxy.js';
 import { addDays } from './dates.js';
 import { drawChart, el, table } from './render.js';
 
@@ -46,11 +46,11 @@ function showLimits(limits, nowMs) {
 export function showCosts(days, Chart) {
   if (!state.daily) return;
   const data = costSeries(state.daily, days, state.today);
-  const unpriced = unpricedModels(state.models);
-  const rows = costRows(data, unpriced);
+  const priced = pricedModels(state.models);
+  const rows = costRows(data, priced);
   $('costs').replaceChildren(table(['date', ...data.series.map((s) => s.label)], rows.map((r) => [r.day, ...r.cells])));
   $('cost-chart-box').hidden = !Chart || !data.series.length;
   if (!Chart) $('cost-table-box').open = true;
-  const marked = data.series.map((s) => (unpriced.has(s.label) ? { ...s, label: `${s.label} (unpriced)` } : s));
+  const marked = data.series.map((s) => (priced.has(s.label) || s.hosts ? s : { ...s, label: `${s.label} (unpriced)` }));
   if (Chart && data.series.length) drawChart(Chart, $('cost-chart'), { ...data, series: marked }, { money: true });
 }

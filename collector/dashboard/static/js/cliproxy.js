@@ -65,16 +65,19 @@ export function costSeries(dailyStats, days, today, maxSeries = 8) {
   return { labels, series, totalUsd: Object.values(sums).reduce((a, b) => a + b, 0) / 1e6 };
 }
 
-/** Models with requests but no known price: shown as "unpriced", never as $0. */
-export function unpricedModels(modelStats) {
-  return new Set(modelStats.models.filter((m) => m.status === UNPRICED).map((m) => m.model));
+/**
+ * Models whose every request has a price. Anything else with a zero cost (no known price, or only
+ * counted from a legacy snapshot without details) is shown as "unpriced", never as $0.
+ */
+export function pricedModels(modelStats) {
+  return new Set(modelStats.models.filter((m) => m.status !== UNPRICED).map((m) => m.model));
 }
 
-/** Table rows, newest first: '–' for no requests, "unpriced" for a zero cost of an unpriced model. */
-export function costRows(data, unpriced) {
+/** Table rows, newest first: '–' for no requests, "unpriced" for a zero cost not known to be $0. */
+export function costRows(data, priced) {
   const cell = (s, i) => {
     if (!s.requests[i]) return '–';
-    if (s.data[i] === 0 && (unpriced.has(s.label) || s.hosts?.some((m) => unpriced.has(m)))) return UNPRICED;
+    if (s.data[i] === 0 && !(s.hosts ?? [s.label]).every((m) => priced.has(m))) return UNPRICED;
     return formatUsd(s.data[i]);
   };
   return data.labels.map((day, i) => ({ day, cells: data.series.map((s) => cell(s, i)) })).reverse();
