@@ -106,6 +106,11 @@ describe('dashboard CLIProxy section in headless Chromium', { skip: missing, tim
     const shots = process.env.DASHBOARD_SCREENSHOTS || join(dir, 'screenshots');
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, 'dashboard-cliproxy.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 }); // a phone
+    await page.waitForFunction(() => globalThis.Chart.getChart(document.getElementById('cost-chart')).width < 390);
+    await page.screenshot({ path: join(shots, 'dashboard-cliproxy-phone.png'), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
     t.diagnostic(`screenshot in ${shots}`);
     assert.deepEqual(errors, []);
     await context.close();
