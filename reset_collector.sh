@@ -83,8 +83,10 @@ fail() {
 
 # The value of NAME in the env file, read like python-dotenv does for simple lines (never sourced).
 env_file_value() {
-  local name=$1 line value="" re
+  local name=$1 line value="" re dq sq
   re="^[[:space:]]*(export[[:space:]]+)?${name}[[:space:]]*=(.*)$"
+  dq='^"(.*)"$'
+  sq="^'(.*)'\$"
   [ -r "$ENV_FILE" ] || return 0
   while IFS= read -r line || [ -n "$line" ]; do
     line=${line%$'\r'}
@@ -92,7 +94,7 @@ env_file_value() {
       value=${BASH_REMATCH[2]}
       value=${value#"${value%%[![:space:]]*}"}
       value=${value%"${value##*[![:space:]]}"}
-      if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then
+      if [[ $value =~ $dq || $value =~ $sq ]]; then
         value=${BASH_REMATCH[1]}
       else
         value=${value%%[[:space:]]#*}
