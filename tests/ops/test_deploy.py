@@ -144,3 +144,39 @@ def test_env_file_outside_the_tree_reaches_both_units(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f'"RESET_ENV_FILE={secrets}"' in (dest / "llm-usage-collector-reset.service").read_text()
     assert f'"ENV_FILE={secrets}"' in (dest / "llm-usage-collector.service").read_text()
+
+
+@pytest.mark.parametrize(
+    ("script", "names"),
+    [
+        pytest.param(
+            "install_launchd.sh",
+            ["com.llm-usage-collector.reset.plist", "com.llm-usage-collector.plist"],
+            id="launchd",
+        ),
+        pytest.param("install_systemd.sh", SYSTEMD_UNITS, id="systemd"),
+    ],
+)
+def test_uninstall_removes_what_install_wrote(
+    script: str, names: list[str], tmp_path: Path
+) -> None:
+    dest = tmp_path / "dest"
+    install(script, dest, tmp_path)
+    assert sorted(p.name for p in dest.iterdir()) == sorted(names)
+    result = subprocess.run(
+        [
+            "/bin/bash",
+            str(REPO / "deploy" / script),
+            "--uninstall",
+            "--dry-run",
+            "--dest",
+            str(dest),
+        ],
+        env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(dest.iterdir()) == []
