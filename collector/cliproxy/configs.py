@@ -106,7 +106,11 @@ def delete(db: sqlite3.Connection, config_id: int) -> bool:
 
 def seed(db: sqlite3.Connection, path: Path | None, now_ms: int) -> int:
     """Load `[config, ...]` (or `{"configs": [...]}`) once per database; invalid entries are logged
-    and skipped, like the seed collector skips incomplete configs. Returns how many were added."""
+    and skipped, like the seed collector skips incomplete configs. Returns how many were added.
+
+    The check and the inserts share one write transaction, so two connections (a request and the
+    poller) cannot both seed.
+    """
     if path is None or get_meta(db, "limits_seeded_from") is not None:
         return 0
     try:
@@ -116,12 +120,20 @@ def seed(db: sqlite3.Connection, path: Path | None, now_ms: int) -> int:
         return 0
     entries = document.get("configs") if isinstance(document, dict) else document
     added = 0
-    with db:
-        for entry in entries if isinstance(entries, list) else ():
-            try:
-                create(db, validate(entry), now_ms)
-                added += 1
-            except ConfigInvalid as exc:
-                log.warning("rate-limit seed entry %r skipped: %s", entry, exc)
-        set_meta(db, "limits_seeded_from", str(path))
+    if db.in_transaction:
+        db.commit()
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if get_meta(db, "limits_seeded_from") is None:
+            for entry in entries if isinstance(entries, list) else ():
+                try:
+                    create(db, validate(entry), now_ms)
+                    added += 1
+                except ConfigInvalid as exc:
+                    log.warning("rate-limit seed entry %r skipped: %s", entry, exc)
+            set_meta(db, "limits_seeded_from", str(path))
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
     return added

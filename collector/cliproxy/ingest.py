@@ -279,24 +279,12 @@ class Ingestor:
             return None
 
 
-STAGE = (
-    f"CREATE TEMP TABLE IF NOT EXISTS cliproxy_staging AS SELECT {COLUMNS} FROM main.requests WHERE 0",
-    "CREATE UNIQUE INDEX IF NOT EXISTS temp.cliproxy_staging_key ON cliproxy_staging (dedup_key)",
-)
-STAGE_INSERT = (
-    f"INSERT OR IGNORE INTO temp.cliproxy_staging ({COLUMNS}) VALUES ({', '.join('?' * 26)})"
-)
-STAGE_DROP_KNOWN = (
-    "DELETE FROM temp.cliproxy_staging WHERE EXISTS "
-    "(SELECT 1 FROM main.requests r WHERE r.dedup_key = cliproxy_staging.dedup_key)"
-)
-STAGE_COPY = f"INSERT INTO main.requests ({COLUMNS}) SELECT {COLUMNS} FROM temp.cliproxy_staging"
-STAGE_DAILY = """
-    INSERT INTO main.daily_usage
+DAILY_FROM_NEW = """
+    INSERT INTO daily_usage
     SELECT stat_date, model, api_key, COUNT(*), SUM(1 - failed), SUM(failed), SUM(input_tokens),
            SUM(output_tokens), SUM(reasoning_tokens), SUM(cached_tokens), SUM(total_tokens),
            SUM(COALESCE(cost_micro, 0)), SUM(cost_micro IS NULL)
-    FROM temp.cliproxy_staging WHERE true GROUP BY stat_date, model, api_key
+    FROM requests WHERE id > ? GROUP BY stat_date, model, api_key
     ON CONFLICT (stat_date, model, api_key) DO UPDATE SET
         requests = requests + excluded.requests,
         success = success + excluded.success,
@@ -314,20 +302,26 @@ STAGE_DAILY = """
 def store(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
     """Insert the rows that are new and add exactly those to `daily_usage`, in one transaction.
 
-    Rows go through a temporary staging table: duplicates inside the batch and rows already
-    stored are dropped there, so the daily aggregate is updated once per (date, model, key)
-    instead of once per row. Returns how many rows were new.
+    Duplicates (inside the batch or stored before) are ignored by the unique dedup key. New rows
+    get ids above the largest id before the batch (ids only grow: requests are never deleted, and
+    the write lock is held from the start), so the daily aggregate is updated from exactly those,
+    once per (date, model, key) instead of once per row. Returns how many rows were new.
     """
-    for statement in STAGE:
-        db.execute(statement)
-    with db:
-        db.executemany(STAGE_INSERT, rows)
-        db.execute(STAGE_DROP_KNOWN)
-        added = db.execute(STAGE_COPY).rowcount
+    if db.in_transaction:
+        db.commit()
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        last_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM requests").fetchone()[0]
+        before = db.total_changes
+        db.executemany(INSERT, rows)
+        added = db.total_changes - before
         if added:
-            db.execute(STAGE_DAILY)
-        db.execute("DELETE FROM temp.cliproxy_staging")
-    return int(added)
+            db.execute(DAILY_FROM_NEW, (last_id,))
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    return added
 
 
 def rebuild_daily(db: sqlite3.Connection, zone: str) -> None:
