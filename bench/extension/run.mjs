@@ -1,10 +1,12 @@
 // Browser-side benchmark of the extension (not a test): in real headless Chromium with the unpacked
 // extension loaded, measures
-//   1. what the MAIN-world fetch wrapper adds to a request, as the page sees it: the same page and
-//      requests on claude.ai (hooked) and on bench.test (not a chat site, so not hooked), alternating;
+//   1. what the MAIN-world fetch wrapper adds to a request, as the page sees it. On the hooked page
+//      (claude.ai, mapped to a local server), each request is made twice, alternately with the
+//      page's wrapped fetch and with the native fetch of a same-origin about:blank iframe (where no
+//      content script runs): same page, same server, same connections, so only the wrapper differs;
 //   2. how long the service worker takes to count a 100,000-character reply (o200k_base), read from
 //      the lastCount figure the worker stores (sizes and milliseconds only).
-// Usage: npm run build && node bench/extension/run.mjs [--rounds 5] [--requests 60] [--calls 5000]
+// Usage: npm run build && node bench/extension/run.mjs [--rounds 11] [--requests 40] [--calls 2000]
 import { chromium } from 'playwright-core';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,39 +18,44 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const ROUNDS = arg('rounds', 5);
-const REQUESTS = arg('requests', 60);
+const ROUNDS = arg('rounds', 11);
+const REQUESTS = arg('requests', 40);
+const CALLS = arg('calls', 2000);
 const COUNT_RUNS = arg('count-runs', 10);
 const COMPLETION = '/api/organizations/o/chat_conversations/c/completion';
 const OTHER = '/api/organizations/o/chat_conversations/c'; // same site, not a chat send: not watched
-const CALLS = arg('calls', 5000);
-const CHAT_GAP_MS = 100;
+const CHAT_GAP_MS = 100; // chat sends start from idle, as a person's do
 
 const small = sse(['Hello', ' there', ', this is a short reply.']);
 const bigText = makeReply(100000);
 const big = sse(bigText.match(/[\s\S]{1,50}/g));
 
-// The page measures three things. callCost: the mean synchronous cost of one fetch() call over
-// many calls made with an already-aborted signal (no network, so the wrapper's own CPU work is all
-// that differs between pages). run: per request, the time until the whole streamed body has been
-// read, with a pause between requests so each starts from idle, as a person's chat sends do.
 const page = `<!doctype html><meta charset="utf-8"><script>
-window.callCost = (n, path) => {
-  const signal = AbortSignal.abort();
+const frame = document.createElement('iframe');
+document.documentElement.append(frame);
+const fetchers = { hooked: (...a) => window.fetch(...a), plain: (...a) => frame.contentWindow.fetch(...a) };
+const init = (signal) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"prompt":"hi"}', signal });
+// Mean synchronous cost of one fetch() call, in microseconds, over n calls with an aborted signal
+// (no network at all, so only the wrapper's own CPU work differs).
+window.callCost = (kind, n, path) => {
+  const url = location.origin + path, signal = AbortSignal.abort(), f = fetchers[kind];
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) fetch(path, { method: 'POST', body: '{"prompt":"hi"}', signal }).catch(() => {});
-  return ((performance.now() - t0) / n) * 1000; // microseconds per call
+  for (let i = 0; i < n; i++) f(url, init(signal)).catch(() => {});
+  return ((performance.now() - t0) / n) * 1000;
 };
+// Request to whole body read, alternating wrapped and native fetch request by request.
 window.run = async (n, path, gapMs) => {
-  const total = [];
+  const url = location.origin + path, out = { hooked: [], plain: [] };
   for (let i = 0; i < n; i++) {
-    await new Promise((r) => setTimeout(r, gapMs));
-    const t0 = performance.now();
-    const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"prompt":"hi"}' });
-    await res.text();
-    total.push(performance.now() - t0);
+    for (const kind of i % 2 ? ['hooked', 'plain'] : ['plain', 'hooked']) {
+      await new Promise((r) => setTimeout(r, gapMs));
+      const t0 = performance.now();
+      const res = await fetchers[kind](url, init());
+      await res.text();
+      out[kind].push(performance.now() - t0);
+    }
   }
-  return total;
+  return out;
 };
 window.chatBig = async () => (await fetch('${COMPLETION}?big=1', { method: 'POST', body: '{"prompt":"Write a long essay."}' })).text();
 </script>`;
@@ -59,47 +66,35 @@ const fmt = (ms) => `${ms.toFixed(3)} ms`;
 
 async function main() {
   const tmp = tempDir('llm-usage-bench-');
-  const site = { page, reply: { method: 'POST', match: (p) => p.startsWith('/api/'), contentType: 'text/event-stream' } };
-  const sites = {
-    'claude.ai': { ...site, reply: { ...site.reply, bodyFor: (url) => (url.searchParams.has('big') ? big : small) } },
-    'bench.test': { ...site, reply: { ...site.reply, bodyFor: () => small } },
-  };
+  const reply = { method: 'POST', match: (p) => p.startsWith('/api/'), contentType: 'text/event-stream' };
+  const sites = { 'claude.ai': { page, reply: { ...reply, bodyFor: (url) => (url.searchParams.has('big') ? big : small) } } };
   const port = await startSites(sites, { pieces: 1 });
   const ctx = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
     executablePath: CHROMIUM, headless: true,
     args: [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`, '--no-sandbox', '--disable-gpu',
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      `--host-resolver-rules=MAP claude.ai 127.0.0.1:${port}, MAP bench.test 127.0.0.1:${port}`],
+      `--host-resolver-rules=MAP claude.ai 127.0.0.1:${port}`],
   });
   onCleanup(() => ctx.close());
   const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
   const hooked = await ctx.newPage();
-  const plain = await ctx.newPage();
   await hooked.goto('http://claude.ai/');
-  await plain.goto('http://bench.test/');
-  const isHooked = (p) => p.evaluate(() => !String(window.fetch).includes('[native code]'));
-  if (!(await isHooked(hooked)) || (await isHooked(plain))) throw new Error('the hook is not where expected');
+  const natives = await hooked.evaluate(() => [window.fetch, frame.contentWindow.fetch].map((f) => String(f).includes('[native code]')));
+  if (natives.join() !== 'false,true') throw new Error(`expected a wrapped page fetch and a native frame fetch, got ${natives}`);
 
-  const kinds = { chat: [COMPLETION, CHAT_GAP_MS], other: [OTHER, 0] };
-  const results = {};
-  for (const name of ['plain', 'hooked']) {
-    results[name] = { chat: [], other: [], callChat: [], callOther: [] };
-  }
+  const results = { chat: { hooked: [], plain: [], diffs: [] }, other: { hooked: [], plain: [], diffs: [] } };
+  const calls = { chat: { hooked: [], plain: [] }, other: { hooked: [], plain: [] } };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, p] of [['plain', plain], ['hooked', hooked]]) {
-      const callChat = await p.evaluate(([n, u]) => window.callCost(n, u), [CALLS, COMPLETION]);
-      const callOther = await p.evaluate(([n, u]) => window.callCost(n, u), [CALLS, OTHER]);
-      const runs = {};
-      for (const [kind, [url, gap]] of Object.entries(kinds)) {
-        runs[kind] = await p.evaluate(([n, u, g]) => window.run(n, u, g), [REQUESTS, url, gap]);
+    for (const [kind, url, gap] of [['chat', COMPLETION, CHAT_GAP_MS], ['other', OTHER, 0]]) {
+      const cost = {};
+      for (const f of ['plain', 'hooked']) cost[f] = await hooked.evaluate(([k, n, u]) => window.callCost(k, n, u), [f, CALLS, url]);
+      const run = await hooked.evaluate(([n, u, g]) => window.run(n, u, g), [REQUESTS, url, gap]);
+      if (r === 0) continue; // the first round warms up
+      for (const f of ['plain', 'hooked']) {
+        calls[kind][f].push(cost[f]);
+        results[kind][f].push(...run[f]);
       }
-      if (r === 0) continue; // the first round warms up both pages
-      Object.assign(results[name], {
-        chat: [...results[name].chat, ...runs.chat],
-        other: [...results[name].other, ...runs.other],
-        callChat: [...results[name].callChat, callChat],
-        callOther: [...results[name].callOther, callOther],
-      });
+      results[kind].diffs.push(...run.hooked.map((x, i) => x - run.plain[i]));
     }
   }
 
@@ -117,15 +112,15 @@ async function main() {
   countText(bigText);
   const nodeMs = performance.now() - t0;
 
-  const h = results.hooked;
-  const b = results.plain;
   const us = (x) => `${x.toFixed(1)} µs`;
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}`);
-  console.log(`browser: Chromium ${ctx.browser()?.version() ?? '?'}; ${ROUNDS - 1} measured rounds (after 1 warm-up) x ${REQUESTS} requests per kind and page`);
-  console.log(`fetch() call, CPU only   chat URL: plain ${us(median(b.callChat))}, hooked ${us(median(h.callChat))} | other URL: plain ${us(median(b.callOther))}, hooked ${us(median(h.callOther))} (median of per-round means over ${CALLS} calls)`);
+  console.log(`browser: Chromium ${ctx.browser()?.version() ?? '?'}; ${ROUNDS - 1} measured rounds (after 1 warm-up) x ${REQUESTS} request pairs per kind`);
   for (const kind of ['chat', 'other']) {
-    const label = kind === 'chat' ? `chat send (${CHAT_GAP_MS} ms apart)` : 'other request      ';
-    console.log(`${label} request to body read: plain median ${fmt(median(b[kind]))} p95 ${fmt(p95(b[kind]))} | hooked median ${fmt(median(h[kind]))} p95 ${fmt(p95(h[kind]))} | added ${fmt(median(h[kind]) - median(b[kind]))}`);
+    const label = kind === 'chat' ? `chat send (${CHAT_GAP_MS} ms apart)` : 'other request (not watched)';
+    const c = calls[kind];
+    const r = results[kind];
+    console.log(`${label}: fetch() call CPU native ${us(median(c.plain))}, wrapped ${us(median(c.hooked))} (+${us(median(c.hooked) - median(c.plain))}); ` +
+      `request to body read native median ${fmt(median(r.plain))}, wrapped ${fmt(median(r.hooked))}; added, median of paired differences: ${fmt(median(r.diffs))}`);
   }
   console.log(`count 100,000 chars (${expectedTokens} tokens) in the worker: median ${fmt(median(counts))}, max ${fmt(Math.max(...counts))} over ${COUNT_RUNS} runs; runs: ${counts.join(', ')}`);
   console.log(`same text in Node (one cold run, for comparison): ${fmt(nodeMs)}`);
