@@ -59,6 +59,7 @@ class Poller:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._db: sqlite3.Connection | None = None
+        self._pending: list[Any] = []  # popped queue records not yet stored
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -209,12 +210,17 @@ class Poller:
         seen.update(keys)
 
     def _drain_queue(self, db: sqlite3.Connection) -> int:
-        """Pop and store batch by batch: each batch is committed before the next pop."""
+        """Pop and store batch by batch: each batch is committed before the next pop. A batch the
+        database refused stays in memory and is stored first at the next cycle (a pop is final)."""
         stored = 0
+        if self._pending:
+            stored += ingest.store(db, self.ingestor.queue_rows(self._pending))
+            self._pending = []
         for _ in range(MAX_QUEUE_POPS):
-            records = self.client.pop_queue(QUEUE_BATCH)
-            stored += ingest.store(db, self.ingestor.queue_rows(records))
-            if len(records) < QUEUE_BATCH or self._stop.is_set():
+            self._pending = self.client.pop_queue(QUEUE_BATCH)
+            stored += ingest.store(db, self.ingestor.queue_rows(self._pending))
+            popped, self._pending = len(self._pending), []
+            if popped < QUEUE_BATCH or self._stop.is_set():
                 break
         return stored
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+import pytest
 from flask import Flask
 
 from collector.cliproxy import ingest
@@ -143,3 +146,23 @@ def test_queue_backoff_doubles(cp_app: Callable[..., Flask], fake_queue: FakeCLI
         poller.run_once()
         delays.append(poller._delay())
     assert delays == [10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]
+
+
+def test_popped_batch_kept_when_the_database_refuses_it(
+    cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = cp_app(fake_queue)
+    poller = poller_of(app)
+    poller.run_once()  # era detected, database open
+    fake_queue.add(req(0), req(1))
+    real_store = ingest.store
+
+    def locked(db: sqlite3.Connection, rows: Iterable[Any]) -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ingest, "store", locked)
+    result = poller.run_once()
+    assert not result["ok"] and "locked" in result["error"] and fake_queue.queue == []
+    monkeypatch.setattr(ingest, "store", real_store)
+    assert poller.run_once()["stored"] == 2  # the popped records were not lost
+    assert count(app) == (2, 2000)
