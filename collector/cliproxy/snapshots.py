@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import deltas
-from .ingest import mask_key, obj
+from .fields import mask_key, obj
 
 
 def _n(value: Any) -> int:

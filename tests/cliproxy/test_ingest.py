@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.cliproxy import importer, ingest
+from collector.cliproxy import fields, importer, ingest
 from collector.cliproxy.db import connect
 from collector.cliproxy.pricing import Pricer
 from tests.cliproxy.fake_cliproxy import Req
@@ -33,15 +33,15 @@ def db(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     ],
 )
 def test_parse_ts(text: str, ns: int) -> None:
-    assert ingest.parse_ts_ns(text) == ns
+    assert fields.parse_ts_ns(text) == ns
 
 
 @pytest.mark.parametrize(
     "bad", ["", "yesterday", "2026-02-30T00:00:00Z", "2026-04-20T25:00:00Z", 17, None]
 )
 def test_bad_timestamps_are_refused(bad: object) -> None:
-    with pytest.raises(ingest.BadRecord):
-        ingest.parse_ts_ns(bad)
+    with pytest.raises(fields.BadRecord):
+        fields.parse_ts_ns(bad)
 
 
 @pytest.mark.parametrize(
@@ -50,13 +50,13 @@ def test_bad_timestamps_are_refused(bad: object) -> None:
      ("POST /v1/chat/completions", "POST /v1/chat/completions"), ("unknown", "unknown")],
 )  # fmt: skip
 def test_mask_key(key: str, masked: str) -> None:
-    assert ingest.mask_key(key) == masked
+    assert fields.mask_key(key) == masked
 
 
 def test_sources_that_look_like_keys_are_masked() -> None:
-    assert ingest.mask_source("alice@example.com") == "alice@example.com"
-    assert ingest.mask_source("sk-ant-api03-abcdefghijklmnop") == "sk-a…mnop"
-    assert ingest.mask_source("my-vertex-project") == "my-vertex-project"
+    assert fields.mask_source("alice@example.com") == "alice@example.com"
+    assert fields.mask_source("sk-ant-api03-abcdefghijklmnop") == "sk-a…mnop"
+    assert fields.mask_source("my-vertex-project") == "my-vertex-project"
 
 
 def usage_of(*reqs: Req) -> dict[str, object]:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from collector.cliproxy import configs, ingest, limits, snapshots
+from collector.cliproxy import configs, fields, ingest, limits, snapshots
 from collector.cliproxy.db import connect
 from collector.cliproxy.pricing import Pricer
 from tests.cliproxy.conftest import ts
@@ -52,7 +52,7 @@ def snap(db: sqlite3.Connection, at: str, **models: tuple[int, int]) -> None:
         "total_tokens": sum(t for _, t in models.values()),
         "apis": {"sk-test-client-0001": {"models": entries}},
     }
-    snapshots.record(db, usage, ms(at), ingest.LocalDates("Asia/Bangkok"))
+    snapshots.record(db, usage, ms(at), fields.LocalDates("Asia/Bangkok"))
 
 
 def cfg(strategy: str, **kw: Any) -> dict[str, Any]:

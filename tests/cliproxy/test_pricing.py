@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.cliproxy import llmprices, names
-from collector.cliproxy.ingest import price_usage
+from collector.cliproxy.fields import price_usage
 from collector.cliproxy.llmprices import LlmPricesCache
 from collector.cliproxy.pricing import OverrideError, Pricer, TokenUsage
 from tests.cliproxy.conftest import PINNED
