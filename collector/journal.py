@@ -18,6 +18,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 JOURNAL_FORMAT = 1
+# fdatasync flushes the data and the new file size, all an appended record needs to be read back,
+# and skips the mtime update: about 4x faster than fsync on ext4 here (350 vs 1,540 us).
+# macOS has no fdatasync; there fsync is used (see docs/api.md on durability).
+sync_data = getattr(os, "fdatasync", os.fsync)
 HEADER = (
     json.dumps({"format": JOURNAL_FORMAT, "kind": "llm-usage-collector-journal"}).encode() + b"\n"
 )
@@ -91,7 +95,7 @@ class Journal:
         try:
             self._write_all(b"".join(encode(r) for r in records))
             started = time.perf_counter()
-            os.fsync(self._fd)
+            sync_data(self._fd)
         except OSError:
             try:
                 os.ftruncate(self._fd, before)

@@ -9,6 +9,7 @@ instead of queueing behind each other's (see the design's performance notes).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -22,6 +23,7 @@ from . import rollup
 from .checkpoint import write_checkpoint
 from .config import Settings
 from .days import day_of
+from .group_commit import Closed, Command, GroupCommit
 from .journal import Journal
 from .metrics import Metrics
 from .recovery import Recovered, recover
@@ -42,15 +44,6 @@ class UsageView:
     bucket_timezone: str
 
 
-@dataclasses.dataclass
-class _Command:
-    kind: str  # "add", "reset" or "checkpoint"
-    add: AddRequest | None = None
-    result: dict[str, Any] | None = None
-    error: BaseException | None = None
-    done: bool = False
-
-
 class Store:
     def __init__(
         self, settings: Settings, metrics: Metrics, clock: Callable[[], float] = time.time
@@ -66,12 +59,9 @@ class Store:
             self._state.since_ms = self._now_ms()
         self._journal = Journal(settings.journal_path, self.recovered.torn_tail_bytes)
         self._lock = threading.Lock()  # guards _state: held only for memory work, never for I/O
-        self._cond = threading.Condition()  # guards _queue and _leader_busy
-        self._queue: list[_Command] = []
-        self._leader_busy = False
+        self._commits = GroupCommit(self._run_batch)
         self._unwritten_snapshots: dict[str, dict[str, Any]] = {}
         self.last_checkpoint = time.time()
-        self.closed = False
         # Start clean: the checkpoint holds what was replayed, the journal starts empty.
         self._checkpoint()
         metrics.track_store(self)
@@ -103,50 +93,34 @@ class Store:
 
     # ---- writes: everything goes through the commit leader -----------------------------------
     def add(self, request: AddRequest) -> dict[str, Any]:
-        return self._submit(_Command("add", add=request))
+        return self._commits.submit(Command("add", request))
 
     def reset(self) -> dict[str, Any]:
-        return self._submit(_Command("reset"))
+        return self._commits.submit(Command("reset"))
 
     def checkpoint(self) -> dict[str, Any]:
-        return self._submit(_Command("checkpoint"))
+        return self._commits.submit(Command("checkpoint"))
 
-    def _submit(self, command: _Command) -> dict[str, Any]:
-        with self._cond:
-            if self.closed:
-                raise RuntimeError("the store is closed")
-            self._queue.append(command)
-            while not command.done and self._leader_busy:
-                self._cond.wait()
-            if not command.done:
-                self._leader_busy = True
-                batch, self._queue = self._queue, []
-        if not command.done:
-            try:
-                self._run_batch(batch)
-            finally:
-                for unfinished in batch:  # only if _run_batch died half-way: nobody waits forever
-                    if not unfinished.done:
-                        unfinished.error = RuntimeError("the commit was interrupted")
-                        unfinished.done = True
-                with self._cond:
-                    self._leader_busy = False
-                    self._cond.notify_all()
-        if command.error is not None:
-            raise command.error
-        assert command.result is not None
-        return command.result
+    def close(self) -> None:
+        """Last command through the queue: a final checkpoint; later writes raise `Closed`."""
+        with contextlib.suppress(Closed):  # closed already
+            self._commits.submit(Command("close"), closing=True)
 
-    def _run_batch(self, batch: list[_Command]) -> None:
+    @property
+    def closed(self) -> bool:
+        return self._commits.closed
+
+    def _run_batch(self, batch: list[Command]) -> None:
         """Process commands in arrival order: runs of adds share one fsync."""
-        run: list[_Command] = []
+        run: list[Command] = []
         for command in batch:
             if command.kind == "add":
                 run.append(command)
                 continue
             self._commit_adds(run)
             run = []
-            self._guarded(command, self._reset if command.kind == "reset" else self._checkpoint)
+            actions = {"reset": self._reset, "checkpoint": self._checkpoint, "close": self._close}
+            self._guarded(command, actions[command.kind])
         self._commit_adds(run)
         if self._journal.records_since_truncate >= self.settings.checkpoint_every_records:
             try:  # bounds replay time; a failure here loses nothing, the journal keeps it all
@@ -155,7 +129,7 @@ class Store:
                 log.exception("checkpoint failed; the journal still holds every record")
 
     @staticmethod
-    def _guarded(command: _Command, action: Callable[[], dict[str, Any]]) -> None:
+    def _guarded(command: Command, action: Callable[[], dict[str, Any]]) -> None:
         try:
             command.result = action()
         except Exception as exc:
@@ -163,17 +137,16 @@ class Store:
             command.error = exc
         command.done = True
 
-    def _commit_adds(self, run: list[_Command]) -> None:
+    def _commit_adds(self, run: list[Command]) -> None:
         if not run:
             return
         now = self._now_ms()
         pending_seq: dict[str, int] = {}
         records: list[dict[str, Any]] = []
-        accepted: list[tuple[_Command, dict[str, Any]]] = []
+        accepted: list[tuple[Command, dict[str, Any]]] = []
         lsn = self._state.lsn
         for command in run:
-            add = command.add
-            assert add is not None
+            add: AddRequest = command.payload
             last = pending_seq.get(add.client_id) or self._state.last_seq(add.client_id)
             if add.seq <= last:
                 command.result = {"ok": True, "applied": 0, "last_seq": last, "duplicate": True}
@@ -259,23 +232,11 @@ class Store:
         """Fold waiting snapshots into the CSV; outside the commit path, so adds go on meanwhile."""
         return rollup.fold(self.settings.snap_dir)
 
-    def close(self) -> None:
-        """Become the last leader: finish what is queued, checkpoint, refuse later writes."""
-        with self._cond:
-            while self._leader_busy and not self.closed:
-                self._cond.wait()
-            if self.closed:
-                return
-            self.closed = True
-            self._leader_busy = True  # for good: nobody leads after us
-            batch, self._queue = self._queue, []
+    def _close(self) -> dict[str, Any]:
         try:
-            self._run_batch(batch)
-            self._checkpoint()
+            return self._checkpoint()
         finally:
             self._journal.close()
-            with self._cond:
-                self._cond.notify_all()
 
 
 def init_app(app: Flask) -> None:

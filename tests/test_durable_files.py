@@ -105,7 +105,7 @@ def test_journal_append_failure_leaves_no_trace(
     def failing_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("collector.journal.os.fsync", failing_fsync)
+    monkeypatch.setattr("collector.journal.sync_data", failing_fsync)
     with pytest.raises(OSError):
         journal.append([add_record(2, "a", 2, 7)])
     journal.close()

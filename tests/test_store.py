@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from collector import journal
 from collector.config import load_settings
 from collector.metrics import Metrics
 from collector.rollup import read_history
@@ -38,14 +38,14 @@ def add(store: Store, client: str, seq: int, tokens: int) -> dict[str, Any]:
 def test_answer_waits_for_the_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = open_store(tmp_path)
     fsync_done: list[float] = []
-    real_fsync = os.fsync
+    real_sync = journal.sync_data
 
-    def slow_fsync(fd: int) -> None:
+    def slow_sync(fd: int) -> None:
         time.sleep(0.05)
-        real_fsync(fd)
+        real_sync(fd)
         fsync_done.append(time.monotonic())
 
-    monkeypatch.setattr("collector.journal.os.fsync", slow_fsync)
+    monkeypatch.setattr(journal, "sync_data", slow_sync)
     result = add(store, "c", 1, 5)
     answered = time.monotonic()
     assert result["applied"] == 5

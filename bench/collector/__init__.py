@@ -1,0 +1,1 @@
+"""Benchmarks of the collector service (issue: durable, idempotent ingestion)."""

@@ -1,0 +1,207 @@
+"""Benchmark of /add against the bare Flask-on-waitress stack, plus big-state, replay and memory.
+
+    .venv/bin/python -m bench.collector.run [--seconds 10] [--rounds 2]
+
+Prints a Markdown report (paste it into docs/benchmarks.md). Needs wrk (Debian package `wrk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from collector.journal import HEADER, encode
+from collector.recovery import recover
+from tests.support.collector_proc import REPO_ROOT, CollectorProcess
+
+LUA = Path(__file__).with_name("add.lua")
+RESULT = re.compile(
+    r"RESULT rps=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) requests=(\d+) non2xx=(\d+)"
+)
+
+
+def wrk(url: str, connections: int, seconds: int, prefix: str) -> dict[str, float]:
+    env = os.environ | {"BENCH_API_KEY": "bench-key", "BENCH_CLIENT_PREFIX": prefix}
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA), url],
+        capture_output=True, text=True, env=env, timeout=seconds + 60, check=True,
+    ).stdout  # fmt: skip
+    match = RESULT.search(out)
+    if not match:
+        raise RuntimeError(f"no RESULT line in wrk output:\n{out}")
+    rps, p50, p99, requests, non2xx = (float(g) for g in match.groups())
+    if non2xx:
+        raise RuntimeError(f"{int(non2xx)} of {int(requests)} answers were not 2xx")
+    return {"rps": rps, "p50": p50, "p99": p99}
+
+
+class Bare:
+    def __enter__(self) -> str:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.collector.bare_app"],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        return line.split("listening on ")[1].strip()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=15)
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def seed_big_state(data_dir: Path, clients: int, days: int, hosts: int) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    host_names = [f"site{i}.example" for i in range(hosts)]
+    state = {
+        "format": 1,
+        "lsn": 0,
+        "since_ms": 1_700_000_000_000,
+        "resets": 0,
+        "counters": {h: 1000 for h in host_names},
+        "daily_totals": {
+            time.strftime("%Y-%m-%d", time.gmtime(1_764_000_000 + d * 86400)): {
+                h: 10 for h in host_names
+            }
+            for d in range(days)
+        },
+        "clients": {f"known-{i}": {"last_seq": 5, "last_seen_ms": 0} for i in range(clients)},
+    }
+    (data_dir / "state.json").write_text(json.dumps(state))
+
+
+def run_pair(seconds: int, rounds: int) -> list[str]:
+    rows = [
+        "| stack | connections | round | requests/s | p50 ms | p99 ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    summary: dict[tuple[str, int], list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        durable = CollectorProcess(Path(tmp), api_key="bench-key")
+        durable.start()
+        try:
+            with Bare() as bare_url:
+                for rnd in range(1, rounds + 1):
+                    for conns in (8, 64):
+                        for name, url in (("bare", bare_url), ("collector", durable.url)):
+                            result = wrk(url, conns, seconds, f"r{rnd}c{conns}")
+                            summary.setdefault((name, conns), []).append(result)
+                            rows.append(
+                                f"| {name} | {conns} | {rnd} | {result['rps']:.0f} | "
+                                f"{result['p50']:.2f} | {result['p99']:.2f} |"
+                            )
+        finally:
+            durable.stop()
+    rows.append("")
+    rows.append(
+        "| connections | collector/bare requests/s (median) | collector p99 / bare p99 (median) |"
+    )
+    rows.append("|---|---|---|")
+    for conns in (8, 64):
+        bare, coll = summary[("bare", conns)], summary[("collector", conns)]
+        ratio = statistics.median(c["rps"] / b["rps"] for b, c in zip(bare, coll, strict=True))
+        p99 = statistics.median(c["p99"] / b["p99"] for b, c in zip(bare, coll, strict=True))
+        rows.append(f"| {conns} | {ratio:.2f} | {p99:.2f} |")
+    return rows
+
+
+def run_big_state(seconds: int) -> list[str]:
+    rows = [
+        "| state | requests/s at 8 connections | p99 ms | RSS idle MB | RSS after MB |",
+        "|---|---|---|---|---|",
+    ]
+    for label, clients, days in (
+        ("empty", 0, 0),
+        ("100,000 clients, 365 days x 30 hosts", 100_000, 365),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            if clients:
+                seed_big_state(Path(tmp), clients, days, 30)
+            proc = CollectorProcess(Path(tmp), api_key="bench-key").start()
+            try:
+                assert proc.proc is not None
+                idle = rss_mb(proc.proc.pid)
+                result = wrk(proc.url, 8, seconds, "big")
+                after = rss_mb(proc.proc.pid)
+            finally:
+                proc.stop()
+        rows.append(
+            f"| {label} | {result['rps']:.0f} | {result['p99']:.2f} | {idle:.0f} | {after:.0f} |"
+        )
+    return rows
+
+
+def run_replay(records: int) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        (base / "snapshots").mkdir()
+        journal = base / "state.json.journal"
+        with open(journal, "wb") as handle:
+            handle.write(HEADER)
+            for lsn in range(1, records + 1):
+                client = f"c{lsn % 1000}"
+                record = {"lsn": lsn, "op": "add", "client": client, "seq": lsn // 1000 + 1}
+                record.update(deltas={"chatgpt.com": 5, "claude.ai": 2}, day="2026-11-25", at=0)
+                handle.write(encode(record))
+        size_mb = journal.stat().st_size / 1e6
+        started = time.perf_counter()
+        result = recover(base / "state.json", journal, base / "snapshots")
+        seconds = time.perf_counter() - started
+    assert result.replayed == records, result
+    return [
+        "| journal records | file MB | replay seconds | records/s |",
+        "|---|---|---|---|",
+        f"| {records:,} | {size_mb:.0f} | {seconds:.2f} | {records / seconds:,.0f} |",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--replay-records", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        print("wrk is missing: apt-get install wrk", file=sys.stderr)
+        return 1
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    print(
+        f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}\n"
+    )
+    print(f"### /add vs the bare stack ({args.seconds} s per run, wrk -t2, durable mode)\n")
+    print("\n".join(run_pair(args.seconds, args.rounds)), "\n")
+    print("### Big state and memory\n")
+    print("\n".join(run_big_state(args.seconds)), "\n")
+    print("### Journal replay on start\n")
+    print("\n".join(run_replay(args.replay_records)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
