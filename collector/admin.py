@@ -17,7 +17,6 @@ from .version import __version__
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger(__name__)
-STARTED = time.monotonic()
 
 
 def _store() -> Store:
@@ -33,10 +32,13 @@ def _iso(ms: int) -> str:
 
 @bp.get("/health")
 def health() -> ResponseReturnValue:
-    """Open (no key): says only that the service answers, its version and uptime."""
-    return jsonify(
-        ok=True, version=__version__, uptime_seconds=round(time.monotonic() - STARTED, 1)
-    )
+    """Open (no key): that the service answers, its version, uptime, and recovery warnings."""
+    store = _store()
+    body: dict[str, object] = {"ok": True, "version": __version__}
+    body["uptime_seconds"] = round(time.monotonic() - store.started, 1)
+    if store.warnings:
+        body["warnings"] = store.warnings
+    return jsonify(body)
 
 
 @bp.get("/counters")

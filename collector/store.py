@@ -62,6 +62,8 @@ class Store:
         self._commits = GroupCommit(self._run_batch)
         self._unwritten_snapshots: dict[str, dict[str, Any]] = {}
         self.last_checkpoint = time.time()
+        self.started = time.monotonic()
+        self.warnings = recovery_warnings(self.recovered)
         # Start clean: the checkpoint holds what was replayed, the journal starts empty.
         self._checkpoint()
         metrics.track_store(self)
@@ -237,6 +239,21 @@ class Store:
             return self._checkpoint()
         finally:
             self._journal.close()
+
+
+def recovery_warnings(recovered: Recovered) -> list[str]:
+    """What start-up had to repair, for the log and /health."""
+    warnings = []
+    if recovered.quarantined:
+        warnings.append(
+            f"state.json was damaged: moved to {recovered.quarantined.name}; "
+            "counters were rebuilt from the journal alone"
+        )
+    if recovered.bad_lines:
+        warnings.append(f"{recovered.bad_lines} damaged journal line(s) skipped")
+    if recovered.snapshots_rewritten:
+        warnings.append(f"rewrote snapshot(s) a crash interrupted: {recovered.snapshots_rewritten}")
+    return warnings
 
 
 def init_app(app: Flask) -> None:

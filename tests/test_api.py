@@ -217,3 +217,18 @@ def test_metrics_can_be_public(make_app: Callable[..., Flask]) -> None:
     client = make_app(METRICS_PUBLIC="1").test_client()
     assert client.get("/metrics").status_code == 200
     assert client.get("/counters").status_code == 401
+
+
+def test_damaged_state_is_reported_on_health(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    first = make_app()
+    Ingest(first.test_client()).add("c", 1, {"a.com": 4})  # in the journal, not yet checkpointed
+    (tmp_path / "state.json").write_text("{torn")
+    client = make_app().test_client()
+    health = client.get("/health").get_json()
+    assert health["ok"] is True
+    assert "state.json was damaged" in health["warnings"][0]
+    assert len(list(tmp_path.glob("state.json.corrupt-*"))) == 1
+    # The journal still held the batch, so nothing acknowledged is lost.
+    assert Ingest(client).counters()["counters"] == {"a.com": 4}
