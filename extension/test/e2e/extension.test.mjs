@@ -87,6 +87,33 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     assert.deepEqual(today.counts, expected, 'the popup shows the same counts for today');
   });
 
+  test('the popup and the options page show a classified live status', async () => {
+    const popup = await ctx.newPage();
+    await popup.goto(`chrome-extension://${extId}/popup/popup.html`);
+    await waitFor('the popup status', async () => (await popup.textContent('#status')) === 'connected');
+    const rows = await popup.$$eval('#today tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    assert.deepEqual(Object.fromEntries(rows.map(([host, , label]) => [host, label])),
+      { 'chatgpt.com': 'exact', 'claude.ai': 'estimate', 'gemini.google.com': 'estimate' });
+    await popup.close();
+    const options = await ctx.newPage();
+    await options.goto(`chrome-extension://${extId}/options/options.html`);
+    const probe = async (url, key) => {
+      await options.fill('#url', url);
+      await options.fill('#key', key);
+      await options.click('#test');
+      return waitFor('the test result', async () => {
+        const text = await options.textContent('#status');
+        return text && text !== 'Testing…' ? text : null;
+      });
+    };
+    assert.match(await probe(proxy.url, apiKey), /^connected/);
+    assert.match(await probe(proxy.url, 'wrong-key'), /^auth error/);
+    assert.match(await probe('http://127.0.0.1:9', apiKey), /^unreachable/);
+    assert.match(await probe('', apiKey), /^misconfigured/);
+    assert.equal(await storage('apiKey'), apiKey, 'testing does not save');
+    await options.close();
+  });
+
   test('collector down, then back up: the counts arrive once', async () => {
     await collector.stop('SIGKILL');
     await chat('claude.ai');
