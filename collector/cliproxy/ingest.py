@@ -95,7 +95,8 @@ class Ingestor:
         status_code = int_or_none(fail.get("status_code")) if type(fail) is dict else None
         return (
             dedup, ts_ms, self.local_date(ts_ms), era, self._mask(api_key), model,
-            text_or_none(get("alias")), provider, text_or_none(get("endpoint")),
+            alias if (alias := text_or_none(get("alias"))) != model else None,
+            provider, text_or_none(get("endpoint")),
             self._mask(source, source=True), auth_index or None, request_id, failed, status_code,
             int_or_none(get("latency_ms")),
             *counts, cached, write, total, cost_usd, cost_micro, status, price_source, priced_model,
