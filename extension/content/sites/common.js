@@ -2,7 +2,7 @@
 // script (content scripts cannot be modules) that also imports cleanly in Node for the unit tests.
 // The page hook reads the registry once and deletes it from the page's global scope.
 (() => {
-  const registry = (globalThis.__llmUsageSites ??= { sites: [], lib: {} });
+  const registry = (globalThis.__llmUsageSites ??= { sites: [], lib: {}, transports: {} });
 
   // The page hook's half of shared/protocol.js (a unit test keeps the two equal). Chrome injects a
   // file at most once per frame even when two content-script entries in different worlds list it,

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 export const EXT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const ROOT = path.dirname(EXT);
-export const CHROMIUM = '/usr/bin/chromium';
+// CHROMIUM_PATH exists so the missing-browser path can be checked without uninstalling anything.
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 
 const cleanups = [];
