@@ -50,6 +50,15 @@ export function settle(state, batch, outcome) {
   return { state, next: 'retry' };
 }
 
+/**
+ * A 2xx from /add counts as delivered only if it is the collector's answer ({"ok": true, ...}): a
+ * wrong URL that happens to answer 200 (some other web server) must not swallow a batch.
+ */
+export function checkAddAnswer(outcome) {
+  if (outcome.kind !== STATUS.CONNECTED || outcome.body?.ok === true) return outcome;
+  return { ...outcome, kind: STATUS.MISCONFIGURED, detail: `POST /add: HTTP ${outcome.status} is not a collector answer` };
+}
+
 /** Delay before retry number `attempt` (0-based): 1 s doubling up to 60 s. */
 export function backoffMs(attempt, firstMs = 1000, maxMs = 60000) {
   return Math.min(maxMs, firstMs * 2 ** Math.min(attempt, 30));

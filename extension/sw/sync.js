@@ -3,7 +3,7 @@
 // send backs off 1 s, 2 s, ... 60 s with a timer; the chrome.alarms safety net (sw triggers.js)
 // covers the timer dying with the worker.
 import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS, KEY, MAX_BATCHES_PER_FLUSH, SEND_LOCK, STATUS } from './constants.js';
-import { addBody, backoffMs, freeze, settle } from './batch.js';
+import { addBody, backoffMs, checkAddAnswer, freeze, settle } from './batch.js';
 import { handshakeOnce } from './handshake.js';
 import { request } from './http.js';
 import { getConfig, updateState } from './store.js';
@@ -34,11 +34,12 @@ async function flushLocked(reason) {
       return { state: next, result: { batch: next.inflight } };
     }).then((r) => r.batch);
     if (!batch) return;
-    const outcome = await request(config.url, '/add', {
+    const answer = await request(config.url, '/add', {
       apiKey: config.apiKey,
       method: 'POST',
       json: addBody(config.clientId, batch),
     });
+    const outcome = checkAddAnswer(answer);
     const next = await updateState((state) => {
       const settled = settle(state, batch, outcome);
       return { state: settled.state, result: { next: settled.next } };

@@ -1,7 +1,7 @@
 // The delivery state machine: ack, duplicate, 409, timeout and restarts, as pure functions.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { addBody, addPending, backoffMs, freeze, handshake, settle } from '../../sw/batch.js';
+import { addBody, addPending, backoffMs, checkAddAnswer, freeze, handshake, settle } from '../../sw/batch.js';
 import { STATUS } from '../../sw/constants.js';
 
 const empty = { seq: 0, pending: {}, inflight: null };
@@ -104,4 +104,12 @@ test('a restart between any two steps neither loses nor doubles a count', () => 
 
 test('backoff doubles from 1 s and stops at 60 s', () => {
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 50].map((a) => backoffMs(a)), [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+});
+
+test('a 200 that is not the collector answer does not clear the batch', () => {
+  const s = freeze(addPending(empty, 'a.com', 2), 5, 'b');
+  const html = checkAddAnswer({ kind: STATUS.CONNECTED, status: 200, body: null });
+  assert.equal(html.kind, STATUS.MISCONFIGURED);
+  assert.equal(settle(s, s.inflight, html).next, 'stop');
+  assert.equal(checkAddAnswer(ok(1)).kind, STATUS.CONNECTED);
 });
