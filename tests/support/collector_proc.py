@@ -71,7 +71,11 @@ class CollectorProcess:
         else:
             self.kill()
             raise RuntimeError(f"collector did not start in {START_TIMEOUT}s:\n{self.log_text()}")
-        self.wait_healthy()
+        try:
+            self.wait_healthy()
+        except RuntimeError:
+            self.kill()
+            raise
         return self
 
     def log_text(self) -> str:
