@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 MAX_HOSTNAME_LENGTH = 253
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOSTNAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _PORT = re.compile(r":\d{1,5}$")
 
 
@@ -19,6 +20,4 @@ def normalise_hostname(raw: str) -> str | None:
     host = _PORT.sub("", host).rstrip(".")
     if not host or len(host) > MAX_HOSTNAME_LENGTH:
         return None
-    if not all(_LABEL.match(label) for label in host.split(".")):
-        return None
-    return host
+    return host if _HOSTNAME.fullmatch(host) else None

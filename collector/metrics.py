@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app
 from flask.typing import ResponseReturnValue
@@ -84,14 +84,23 @@ class Metrics:
             "collector_resets", "Resets that wrote a snapshot", registry=self.registry
         )
 
+        # Label children looked up once: `labels()` takes a lock and a dict lookup on every call.
+        self._applied = self.add_results.labels("applied")
+        self.duplicates = self.add_results.labels("duplicate")
+        self.out_of_order = self.add_results.labels("out_of_order")
+        self._tokens_by_host: dict[str, Any] = {}
+
     def observe_fsync(self, seconds: float, records: int) -> None:
         self.fsync_seconds.observe(seconds)
         self.batch_size.observe(records)
 
     def applied(self, deltas: dict[str, int]) -> None:
-        self.add_results.labels("applied").inc()
+        self._applied.inc()
         for host, n in deltas.items():
-            self.tokens_accepted.labels(host).inc(n)
+            child = self._tokens_by_host.get(host)
+            if child is None:
+                child = self._tokens_by_host[host] = self.tokens_accepted.labels(host)
+            child.inc(n)
 
     def track_store(self, store: Store) -> None:
         self.registry.register(_StoreCollector(store))

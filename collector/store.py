@@ -152,10 +152,10 @@ class Store:
             last = pending_seq.get(add.client_id) or self._state.last_seq(add.client_id)
             if add.seq <= last:
                 command.result = {"ok": True, "applied": 0, "last_seq": last, "duplicate": True}
-                self.metrics.add_results.labels("duplicate").inc()
+                self.metrics.duplicates.inc()
             elif add.seq > last + 1:
                 command.result = {"error": "out_of_order", "expected_next": last + 1}
-                self.metrics.add_results.labels("out_of_order").inc()
+                self.metrics.out_of_order.inc()
             else:
                 lsn += 1
                 pending_seq[add.client_id] = add.seq
