@@ -93,6 +93,7 @@ class FakeCLIProxy:
         self.retention = 60.0
         self.slow_seconds = 2.0
         self._ids = 0
+        self.files: dict[str, bytes] = {}
         self.closed = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -185,6 +186,8 @@ class FakeCLIProxy:
                     return self._json(int(scripted), {"error": "invalid management key"})
                 elif scripted == "garbage":
                     return self._send(200, b"<html>not json", "text/html")
+                if url.path in fake.files:  # plain files, e.g. an llm-prices.com stand-in
+                    return self._send(200, fake.files[url.path])
                 if self.headers.get("Authorization") != f"Bearer {fake.key}":
                     return self._json(401, {"error": "invalid management key"})
                 if url.path == "/v0/management/usage" and fake.era == "legacy":

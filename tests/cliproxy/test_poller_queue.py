@@ -166,3 +166,29 @@ def test_popped_batch_kept_when_the_database_refuses_it(
     monkeypatch.setattr(ingest, "store", real_store)
     assert poller.run_once()["stored"] == 2  # the popped records were not lost
     assert count(app) == (2, 2000)
+
+
+def test_trigger_wakes_a_running_loop_for_one_attempt(
+    cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy
+) -> None:
+    app = cp_app(fake_queue)
+    poller = poller_of(app)
+    fake_queue.script = ["401", "401"]
+    polls: list[threading.Event] = [threading.Event(), threading.Event()]
+    original = poller.run_once
+
+    def run_once() -> dict[str, object]:
+        result = original()
+        next(e for e in polls if not e.is_set()).set()
+        return result
+
+    poller.run_once = run_once  # type: ignore[method-assign]
+    poller.start()
+    try:
+        assert polls[0].wait(10)
+        assert app.test_client().post("/api/collector/trigger", headers=HEADERS).status_code == 202
+        assert polls[1].wait(10)
+    finally:
+        poller.stop()
+    assert len(fake_queue.log) == 2  # one attempt per trigger, never a loop
+    assert poller.auth_failure is not None

@@ -166,3 +166,27 @@ def test_poller_starts_and_stops(cp_app: Callable[..., Flask], fake_legacy: Fake
     poller.start()
     poller.stop()
     assert poller._thread is None
+
+
+def test_llm_prices_refresh_prices_an_unknown_model(
+    cp_app: Callable[..., Flask], fake_legacy: FakeCLIProxy
+) -> None:
+    document = {
+        "updated_at": "2026-04-01",
+        "prices": [{"id": "qwen3-coder-plus", "vendor": "qwen", "name": "Qwen3 Coder Plus",
+                    "input": 1, "output": 5, "input_cached": None}],
+    }  # fmt: skip
+    fake_legacy.files["/current-v1.json"] = json.dumps(document).encode()
+    fake_legacy.add(
+        Req("sk-local-client-1", "qwen3-coder-plus", "2026-04-21T08:05:00+07:00", 1000, 200)
+    )
+    app = cp_app(fake_legacy, PRICING_REFRESH_URL=fake_legacy.url + "/current-v1.json")
+    poller_of(app, ts("2026-04-21T09:00:00+07:00")).run_once()
+    models = app.test_client().get(
+        "/api/collector/stats/models?from=2026-04-21&to=2026-04-21", headers=HEADERS
+    )
+    (qwen,) = models.get_json()["models"]
+    # 1,000 × $1 + 200 × $5 per million = $0.002
+    assert (qwen["cost_usd"], qwen["status"]) == ("0.002", "priced")
+    cached = app.config["SETTINGS"].db_path.parent / "pricing" / "llm-prices-current-v1.json"
+    assert json.loads(cached.read_text())["data"] == document
