@@ -19,10 +19,15 @@ async function seed() {
   const stored = await chrome.storage.local.get([KEY.CLIENT_ID, KEY.URL, KEY.API_KEY]);
   const write = {};
   if (!stored[KEY.CLIENT_ID]) write[KEY.CLIENT_ID] = crypto.randomUUID();
-  if (!stored[KEY.URL] && !stored[KEY.API_KEY]) {
+  // Each setting is filled only where empty, so nothing the user (or a test) saved is overwritten.
+  if (!stored[KEY.URL] || !stored[KEY.API_KEY]) {
     const local = await readLocalConfig();
-    write[KEY.URL] = typeof local?.collectorUrl === 'string' ? local.collectorUrl : DEFAULT_COLLECTOR_URL;
-    if (typeof local?.apiKey === 'string' && local.apiKey) write[KEY.API_KEY] = local.apiKey;
+    if (!stored[KEY.URL]) {
+      write[KEY.URL] = typeof local?.collectorUrl === 'string' ? local.collectorUrl : DEFAULT_COLLECTOR_URL;
+    }
+    if (!stored[KEY.API_KEY] && typeof local?.apiKey === 'string' && local.apiKey) {
+      write[KEY.API_KEY] = local.apiKey;
+    }
   }
   if (Object.keys(write).length) await chrome.storage.local.set(write);
 }

@@ -1,7 +1,7 @@
 // Storage helpers. Every read-modify-write of the delivery state runs under one Web Lock, so two
 // events handled at once cannot lose an update, and ends in ONE chrome.storage.local.set call, so a
 // worker killed between two writes can never leave a count both pending and in flight, or in neither.
-import { KEY, STATE_LOCK } from './constants.js';
+import { DEFAULT_COLLECTOR_URL, KEY, STATE_LOCK } from './constants.js';
 
 const STATE_DEFAULTS = { [KEY.SEQ]: 0, [KEY.PENDING]: {}, [KEY.INFLIGHT]: null };
 
@@ -33,11 +33,11 @@ export async function updateState(fn, extraKeys = {}) {
   });
 }
 
-/** The collector URL and API key as saved by the options page. */
+/** The collector URL (the default when none is saved) and API key from the options page. */
 export async function getConfig() {
   const { [KEY.URL]: url, [KEY.API_KEY]: apiKey, [KEY.CLIENT_ID]: clientId } =
     await chrome.storage.local.get([KEY.URL, KEY.API_KEY, KEY.CLIENT_ID]);
-  return { url, apiKey, clientId };
+  return { url: url || DEFAULT_COLLECTOR_URL, apiKey, clientId };
 }
 
 /** True for the popup and options page (even opened in a tab), false for content scripts. */
