@@ -72,7 +72,11 @@ def reset(config_id: str) -> ResponseReturnValue:
     status = limits.reset(_db(), number, _now_ms())
     if status is None:
         return api_error(404, "not_found", f"no rate-limit config with id {number}")
-    return jsonify(message=f"Rate limit {number} reset.", new_status=status)
+    # `label` as the seed collector named it, beside our `status_label`
+    return jsonify(
+        message=f"Rate limit {number} reset.",
+        new_status={**status, "label": status["status_label"]},
+    )
 
 
 class BadInput(ValueError):

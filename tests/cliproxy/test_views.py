@@ -70,6 +70,7 @@ def test_reset_ids(cp_app: Callable[..., Flask]) -> None:
     assert response.status_code == 200
     assert response.get_json()["new_status"]["percentage"] == 100
     assert response.get_json()["new_status"]["status_label"] == "0/10,000 Tokens"
+    assert response.get_json()["new_status"]["label"] == "0/10,000 Tokens"  # the seed's name
 
 
 def test_limits_crud(cp_app: Callable[..., Flask]) -> None:
