@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { countText } from '../../tokenizer-entry.js';
 import { CHROMIUM, EXT, cleanupAll, getJson, makeCert, onCleanup, startCollector, startProxy, startSites, tempDir, waitFor } from './harness.mjs';
-import { fakeSites } from './pages.mjs';
+import { fakeSites, moreSites } from './pages.mjs';
 
 const missing = !fs.existsSync(CHROMIUM);
 if (missing && process.env.CI === 'true') throw new Error(`${CHROMIUM} not found (CI=true): apt-get install chromium`);
@@ -19,6 +19,7 @@ const suite = missing ? { skip: `${CHROMIUM} not found: apt-get install chromium
 describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
   const apiKey = crypto.randomBytes(16).toString('hex');
   const sites = fakeSites();
+  const others = moreSites();
   const expected = {}; // host -> tokens the collector must hold
   const pages = {};
   let stateDir, collector, proxy, ctx, control, extId;
@@ -31,12 +32,13 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     collector = await startCollector({ apiKey, stateDir });
     proxy = await startProxy(collector.port);
     const tlsPort = await startSites({ 'chatgpt.com': sites['chatgpt.com'] }, { tls: makeCert(tmp) });
-    const httpPort = await startSites({ 'claude.ai': sites['claude.ai'], 'gemini.google.com': sites['gemini.google.com'] });
+    const httpPort = await startSites({ 'claude.ai': sites['claude.ai'], 'gemini.google.com': sites['gemini.google.com'], ...others });
+    const otherRules = Object.keys(others).map((h) => `, MAP ${h} 127.0.0.1:${httpPort}`).join('');
     ctx = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
       executablePath: CHROMIUM, headless: true, ignoreHTTPSErrors: true,
       args: [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`, '--no-sandbox', '--disable-gpu',
         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        `--host-resolver-rules=MAP chatgpt.com 127.0.0.1:${tlsPort}, MAP claude.ai 127.0.0.1:${httpPort}, MAP gemini.google.com 127.0.0.1:${httpPort}`],
+        `--host-resolver-rules=MAP chatgpt.com 127.0.0.1:${tlsPort}, MAP claude.ai 127.0.0.1:${httpPort}, MAP gemini.google.com 127.0.0.1:${httpPort}${otherRules}`],
     });
     onCleanup(() => ctx.close());
     const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
@@ -59,7 +61,7 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
 
   /** Runs one prompt and streamed reply on host's page; the page must receive the reply unchanged. */
   async function chat(host) {
-    const { fixture } = sites[host];
+    const { fixture } = sites[host] ?? others[host];
     const received = await pages[host].evaluate(() => window.chat());
     assert.equal(received, fixture.reply, `${host}: the page received its reply unchanged`);
     expected[host] = (expected[host] ?? 0) + countText(fixture.expected.prompt) + countText(fixture.expected.reply);
@@ -87,13 +89,24 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     assert.deepEqual(today.counts, expected, 'the popup shows the same counts for today');
   });
 
+  test('Perplexity, DeepSeek, Grok and Mistral counts reach the collector exactly', async () => {
+    for (const [host, site] of Object.entries(others)) {
+      pages[host] = await ctx.newPage();
+      await pages[host].goto(site.pageUrl);
+      await chat(host);
+      await pages[host].close();
+    }
+    await assertDelivered();
+  });
+
   test('the popup and the options page show a classified live status', async () => {
     const popup = await ctx.newPage();
     await popup.goto(`chrome-extension://${extId}/popup/popup.html`);
     await waitFor('the popup status', async () => (await popup.textContent('#status')) === 'connected');
     const rows = await popup.$$eval('#today tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
-    assert.deepEqual(Object.fromEntries(rows.map(([host, , label]) => [host, label])),
-      { 'chatgpt.com': 'exact', 'claude.ai': 'estimate', 'gemini.google.com': 'estimate' });
+    const labels = Object.fromEntries(Object.keys(expected).map((h) => [h, h === 'chatgpt.com' ? 'exact' : 'estimate']));
+    assert.deepEqual(Object.fromEntries(rows.map(([host, , label]) => [host, label])), labels);
+    assert.deepEqual(Object.fromEntries(rows.map(([host, n]) => [host, Number(n.replace(/\D/g, ''))])), expected);
     await popup.close();
     const options = await ctx.newPage();
     await options.goto(`chrome-extension://${extId}/options/options.html`);

@@ -49,6 +49,28 @@ const local = (u) => {
   return url.pathname + url.search;
 };
 
+/** A fetch-based site served from its fixture: the page sends the request the fixture recorded. */
+function fetchSite(name, pageUrl, contentType) {
+  const f = fixture(name);
+  const path = new URL(f.expected.url).pathname;
+  return {
+    fixture: f,
+    pageUrl,
+    page: fetchPage(local(f.expected.url), f.request),
+    reply: { method: 'POST', match: (p) => p === path, body: f.reply, contentType },
+  };
+}
+
+/** The other fetch-based sites, on plain http like the real names allow on loopback. */
+export function moreSites() {
+  return {
+    'www.perplexity.ai': fetchSite('perplexity', 'http://www.perplexity.ai/', 'text/event-stream'),
+    'chat.deepseek.com': fetchSite('deepseek', 'http://chat.deepseek.com/', 'text/event-stream'),
+    'grok.com': fetchSite('grok', 'http://grok.com/', 'application/json'),
+    'chat.mistral.ai': fetchSite('mistral', 'http://chat.mistral.ai/chat', 'text/plain'),
+  };
+}
+
 /** host -> {fixture, page, reply}: what startSites serves and what the test expects. */
 export function fakeSites() {
   const chatgpt = fixture('chatgpt');
