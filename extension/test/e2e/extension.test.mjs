@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { countText } from '../../tokenizer-entry.js';
-import { CHROMIUM, EXT, cleanupAll, getJson, makeCert, onCleanup, startCollector, startProxy, startSites, tempDir, waitFor } from './harness.mjs';
+import { CHROMIUM, EXT, cleanupAll, closedPort, getJson, makeCert, onCleanup, startCollector, startProxy, startSites, tempDir, waitFor } from './harness.mjs';
 import { fakeSites, moreSites } from './pages.mjs';
 
 const missing = !fs.existsSync(CHROMIUM);
@@ -121,7 +121,7 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     };
     assert.match(await probe(proxy.url, apiKey), /^connected/);
     assert.match(await probe(proxy.url, 'wrong-key'), /^auth error/);
-    assert.match(await probe('http://127.0.0.1:9', apiKey), /^unreachable/);
+    assert.match(await probe(`http://127.0.0.1:${await closedPort()}`, apiKey), /^unreachable/);
     assert.match(await probe('', apiKey), /^misconfigured/);
     assert.equal(await storage('apiKey'), apiKey, 'testing does not save');
     await options.close();

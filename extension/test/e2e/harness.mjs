@@ -93,6 +93,14 @@ export async function getJson(url, apiKey) {
   return res.json();
 }
 
+/** A loopback port with nothing listening on it (bound, then released at once). */
+export async function closedPort() {
+  const server = http.createServer();
+  const port = await listen(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 function listen(server) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 }
