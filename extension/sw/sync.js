@@ -10,14 +10,17 @@ import { getConfig, updateState } from './store.js';
 
 const NO_RETRY = { attempt: 0, nextAt: 0, stopped: false };
 
-/** reason: 'usage' | 'backoff' | 'alarm' | 'startup' respect the backoff; 'manual' | 'config' do not. */
+/**
+ * reason: 'usage' | 'backoff' | 'alarm' | 'startup' (worker start) respect the backoff and a stop;
+ * 'manual' | 'config' | 'session' (browser start) do not.
+ */
 export function flush(reason) {
   return navigator.locks.request(SEND_LOCK, () => flushLocked(reason)).catch(() => {});
 }
 
 async function flushLocked(reason) {
   const { [KEY.RETRY]: retry } = await chrome.storage.local.get({ [KEY.RETRY]: NO_RETRY });
-  const forced = reason === 'manual' || reason === 'config';
+  const forced = reason === 'manual' || reason === 'config' || reason === 'session';
   if (!forced && (retry.stopped || (reason !== 'alarm' && Date.now() < retry.nextAt))) return;
   const config = await getConfig();
   if (!config.clientId) return; // not installed yet: onInstalled will seed it
@@ -26,7 +29,7 @@ async function flushLocked(reason) {
   }
   const failed = await handshakeOnce(config);
   if (failed) return record(failed, nextAfter(failed));
-  // The user acted (new settings, "Send now"): a stop or backoff from before no longer applies.
+  // The user acted (new settings, "Send now", a new session): an earlier stop or backoff is over.
   if (forced) await chrome.storage.local.set({ [KEY.RETRY]: NO_RETRY });
   for (let i = 0; i < MAX_BATCHES_PER_FLUSH; i++) {
     const batch = await updateState((state) => {

@@ -1,5 +1,6 @@
 // What starts a flush besides new usage: every worker start (so a batch frozen before the worker was
-// killed is resent at once), the one-minute alarm, a settings change, and the popup's "Send now".
+// killed is resent at once), the one-minute alarm, a browser start, a settings change, and the
+// popup's "Send now".
 import { FLUSH_ALARM, FLUSH_ALARM_MINUTES, KEY, MSG } from './constants.js';
 import { forgetHandshake } from './handshake.js';
 import { fromExtensionPage } from './store.js';
@@ -7,6 +8,12 @@ import { flush } from './sync.js';
 
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === FLUSH_ALARM) flush('alarm');
+});
+
+// A new browser session gets one fresh attempt even after an auth stop: the key may have been fixed
+// on the collector's side.
+chrome.runtime.onStartup.addListener(() => {
+  flush('session');
 });
 
 chrome.storage.onChanged.addListener((changes, area) => {
