@@ -145,14 +145,14 @@ class LocalDates:
 
     def __init__(self, zone: str) -> None:
         self.zone = ZoneInfo(zone)
-        self._cache: dict[int, str] = {}
+        self.cache: dict[int, str] = {}
 
     def __call__(self, ts_ms: int) -> str:
         slot = ts_ms // 900_000
-        day = self._cache.get(slot)
+        day = self.cache.get(slot)
         if day is None:
             day = datetime.fromtimestamp(slot * 900, self.zone).date().isoformat()
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            self._cache[slot] = day
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            self.cache[slot] = day
         return day

@@ -27,7 +27,7 @@ from .fields import (
     token_counts,
     usage_from_counts,
 )
-from .pricing import Pricer, TokenUsage
+from .pricing import GENAI_SOURCE, MILLION, Pricer, TokenUsage, linear_cost
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ class Ingestor:
     def __init__(self, pricer: Pricer, zone: str) -> None:
         self.pricer = pricer
         self.local_date = LocalDates(zone)
+        self._dates = self.local_date.cache
         self._masked: dict[str, str] = {}
         self._families: dict[tuple[str, str | None], str] = {}
         # dedup keys known to be stored (filled by the poller after a commit): an in-memory
@@ -100,7 +101,8 @@ class Ingestor:
         fail = get("fail")
         status_code = int_or_none(fail.get("status_code")) if type(fail) is dict else None
         return (
-            dedup, ts_ms, self.local_date(ts_ms), era, self._mask(api_key), model,
+            dedup, ts_ms, self._dates.get(ts_ms // 900_000) or self.local_date(ts_ms), era,
+            self._masked.get(api_key) or self._mask(api_key), model,
             alias if (alias := text_or_none(get("alias"))) != model else None,
             provider, text_or_none(get("endpoint")),
             self._mask(source, source=True), auth_index or None, request_id, failed, status_code,
@@ -111,6 +113,16 @@ class Ingestor:
     def _price(self, model: str, usage: TokenUsage, ts_ms: int) -> tuple[Any, ...]:
         if usage.input_tokens == 0 and usage.output_tokens == 0:
             return "0", 0, "no_tokens", None, None
+        static = self.pricer.static_plan(model)
+        if static is not None:  # the common case, without building a PriceResult
+            cost = linear_cost(static[0], usage)
+            return (
+                str(cost),
+                int((cost * MILLION).to_integral_value()),
+                "priced",
+                GENAI_SOURCE,
+                static[1],
+            )
         result = self.pricer.price_ms(model, usage, ts_ms)
         if result is None:
             return None, None, "unpriced", None, None

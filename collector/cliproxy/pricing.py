@@ -98,7 +98,7 @@ def _plan(model_price: Any) -> Plan | None:
     return get("input_mtok"), get("output_mtok"), get("cache_read_mtok"), get("cache_write_mtok")
 
 
-def _linear(plan: Plan, usage: TokenUsage) -> Decimal:
+def linear_cost(plan: Plan, usage: TokenUsage) -> Decimal:
     """The sum genai-prices makes for plain token units: each leaf count times its price, where
     cache reads and writes, when priced, are taken out of the input."""
     p_in, p_out, p_read, p_write = plan
@@ -164,12 +164,16 @@ class Pricer:
         (and no override) is priced from its verified plan without building the datetime."""
         static = self._static.get(model)
         if static is not None:
-            return PriceResult(_linear(static[0], usage), GENAI_SOURCE, static[1])
+            return PriceResult(linear_cost(static[0], usage), GENAI_SOURCE, static[1])
         result = self.price(model, usage, datetime.fromtimestamp(ts_ms / 1000, UTC))
         if model not in self._learned:
             self._learned.add(model)
             self._learn_static(model)
         return result
+
+    def static_plan(self, model: str) -> tuple[Plan, str] | None:
+        """(plan, matched id) for a model priced the same at any date, once `price_ms` has seen it."""
+        return self._static.get(model)
 
     def _learn_static(self, model: str) -> None:
         if any(name in self.overrides for name in (model.lower(), *names.candidates(model))):
@@ -224,7 +228,7 @@ class Pricer:
         cost: Decimal | None
         if key not in self._plans:
             plan = _plan(model_price)
-            cost = None if plan is None else _linear(plan, usage)
+            cost = None if plan is None else linear_cost(plan, usage)
             exact = self._full(info, provider, usage, ts)
             if plan is not None and self._verify and cost != exact:
                 # the first use of each price record is checked against genai-prices itself
@@ -234,7 +238,9 @@ class Pricer:
             cost = exact
         else:
             plan = self._plans[key]
-            cost = self._full(info, provider, usage, ts) if plan is None else _linear(plan, usage)
+            cost = (
+                self._full(info, provider, usage, ts) if plan is None else linear_cost(plan, usage)
+            )
         return None if cost is None else PriceResult(cost, GENAI_SOURCE, model_id)
 
     @staticmethod
