@@ -56,7 +56,7 @@ node-test: build
 test: lint pytest node-test
 
 bench: $(VENV)/.installed build
-	$(PY) -m bench.run_all
+	$(PY) -m bench.run_all $(ONLY)
 
 clean:
 	rm -rf $(VENV) node_modules extension/dist collector/dashboard/static/vendor .pytest_cache .mypy_cache .ruff_cache
