@@ -42,8 +42,8 @@ run: setup
 	$(PY) -m collector
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check collector snapshots tests bench scripts
-	$(VENV)/bin/ruff format --check collector snapshots tests bench scripts
+	$(VENV)/bin/ruff check collector snapshots tests bench
+	$(VENV)/bin/ruff format --check collector snapshots tests bench
 	$(VENV)/bin/mypy collector
 
 pytest: $(VENV)/.installed build
