@@ -8,6 +8,7 @@ came before that file was written, so a reset's day is neither lost nor counted 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,18 @@ def apply_record(state: UsageState, record: dict[str, Any], snap_dir: Path) -> s
 
 
 def recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
+    # Replay builds millions of small dicts and no cycles: the cyclic GC would only rescan them
+    # again and again (a third of the time for a million records).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _recover(state_path, journal_path, snap_dir)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
     state, quarantined = read_checkpoint(state_path)
     contents = read_journal(journal_path)
     result = Recovered(

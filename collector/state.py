@@ -37,7 +37,9 @@ class UsageState:
         self, client_id: str, seq: int, deltas: dict[str, int], day: str, at_ms: int
     ) -> int:
         """Add one accepted batch; returns the tokens applied (0 if `seq` was seen already)."""
-        info = self.clients.setdefault(client_id, ClientInfo())
+        info = self.clients.get(client_id)
+        if info is None:  # not setdefault: that would build a ClientInfo on every call
+            info = self.clients[client_id] = ClientInfo()
         if seq <= info.last_seq:
             return 0
         info.last_seq = seq

@@ -20,8 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from collector.config import load_settings
 from collector.journal import HEADER, encode
+from collector.metrics import Metrics
 from collector.recovery import recover
+from collector.store import Store
 from tests.support.collector_proc import REPO_ROOT, CollectorProcess
 
 LUA = Path(__file__).with_name("add.lua")
@@ -165,12 +168,24 @@ def run_replay(records: int) -> list[str]:
         size_mb = journal.stat().st_size / 1e6
         started = time.perf_counter()
         result = recover(base / "state.json", journal, base / "snapshots")
-        seconds = time.perf_counter() - started
-    assert result.replayed == records, result
+        replay_seconds = time.perf_counter() - started
+        assert result.replayed == records, result
+        # The whole start: replay, then a checkpoint and an emptied journal, as the collector does.
+        settings = load_settings(
+            {
+                "API_KEY": "k",
+                "STATE_PATH": str(base / "state.json"),
+                "SNAP_DIR": str(base / "snapshots"),
+            }
+        )
+        started = time.perf_counter()
+        Store(settings, Metrics()).close()
+        start_seconds = time.perf_counter() - started
     return [
-        "| journal records | file MB | replay seconds | records/s |",
-        "|---|---|---|---|",
-        f"| {records:,} | {size_mb:.0f} | {seconds:.2f} | {records / seconds:,.0f} |",
+        "| journal records | file MB | replay seconds | records/s | whole start (replay + checkpoint) s |",
+        "|---|---|---|---|---|",
+        f"| {records:,} | {size_mb:.0f} | {replay_seconds:.2f} | {records / replay_seconds:,.0f} "
+        f"| {start_seconds:.2f} |",
     ]
 
 
