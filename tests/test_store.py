@@ -18,13 +18,14 @@ from collector.store import Store
 from collector.validation import AddRequest
 
 
-def open_store(tmp_path: Path) -> Store:
+def open_store(tmp_path: Path, **overrides: str) -> Store:
     settings = load_settings(
         {
             "API_KEY": "k",
             "STATE_PATH": str(tmp_path / "state.json"),
             "SNAP_DIR": str(tmp_path / "snapshots"),
             "BUCKET_TIMEZONE": "UTC",
+            **overrides,
         }
     )
     settings.snap_dir.mkdir(exist_ok=True)
@@ -87,16 +88,7 @@ def test_closed_store_refuses_writes(tmp_path: Path) -> None:
 
 
 def test_periodic_checkpoint_bound(tmp_path: Path) -> None:
-    settings = load_settings(
-        {
-            "API_KEY": "k",
-            "STATE_PATH": str(tmp_path / "state.json"),
-            "SNAP_DIR": str(tmp_path / "snapshots"),
-            "CHECKPOINT_EVERY_RECORDS": "10",
-        }
-    )
-    settings.snap_dir.mkdir()
-    store = Store(settings, Metrics())
+    store = open_store(tmp_path, CHECKPOINT_EVERY_RECORDS="10")
     for seq in range(1, 26):
         add(store, "c", seq, 1)
     assert store.journal_records() < 10
