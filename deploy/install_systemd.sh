@@ -9,48 +9,15 @@
 # Settings: ENV_FILE (or RESET_ENV_FILE; default: .env in the checkout) for a key file outside
 # the tree: the units then read the key from there.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TEMPLATES=$REPO_DIR/deploy/systemd
 DEST=${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user
-WITH_COLLECTOR=0
-DRY_RUN=0
 NO_MANAGER=0
-UNINSTALL=0
 
-usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-}
-
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --with-collector) WITH_COLLECTOR=1 ;;
-    --dry-run) DRY_RUN=1 ;;
-    --uninstall) UNINSTALL=1 ;;
-    --dest)
-      DEST=${2:?--dest needs a folder}
-      shift
-      ;;
-    -h | --help)
-      usage
-      exit 0
-      ;;
-    *)
-      echo "install_systemd.sh: unknown option $1" >&2
-      usage >&2
-      exit 2
-      ;;
-  esac
-  shift
-done
-
-# Run a command, or only show it with --dry-run.
-run() {
-  printf ' '
-  printf ' %q' "$@"
-  printf '\n'
-  if [ "$DRY_RUN" = 0 ]; then "$@"; fi
-}
+parse_common_options "$@"
 
 # systemd would read %, $, \ and " in these values as specifiers or escapes: refuse them.
 check_path() {
@@ -60,22 +27,6 @@ check_path() {
       exit 2
       ;;
   esac
-}
-
-# Replace every PATTERN in TEXT by VALUE, literally (bash 5.2 gives `&` a meaning in ${x//a/b}).
-replace_all() {
-  local text=$1 pattern=$2 value=$3 out=""
-  while [[ $text == *"$pattern"* ]]; do
-    out+=${text%%"$pattern"*}$value
-    text=${text#*"$pattern"}
-  done
-  printf '%s' "$out$text"
-}
-
-absolute() {
-  local found
-  found=$(command -v "$1" 2>/dev/null) || return 1
-  (cd "$(dirname "$found")" && printf '%s/%s\n' "$(pwd -P)" "$(basename "$found")")
 }
 
 UNITS=(llm-usage-collector-reset.service llm-usage-collector-reset.timer)
@@ -103,20 +54,7 @@ CURL=$(absolute curl) || {
   echo "install_systemd.sh: curl not found; install it (e.g. sudo apt-get install curl)" >&2
   exit 2
 }
-VENV_PYTHON=$REPO_DIR/.venv/bin/python
-if [ -x "$VENV_PYTHON" ]; then
-  PYTHON=$VENV_PYTHON
-else
-  # The real interpreter, not a shim (pyenv's need a PATH that launchd and systemd do not give).
-  PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || {
-    echo "install_systemd.sh: python3 not found (the reset script reads JSON with it)" >&2
-    exit 2
-  }
-fi
-if [ "$WITH_COLLECTOR" = 1 ] && [ ! -x "$VENV_PYTHON" ]; then
-  echo "install_systemd.sh: $VENV_PYTHON is missing; run \`make setup\` in $REPO_DIR first" >&2
-  exit 2
-fi
+find_python
 for value in "$REPO_DIR" "$ENV_FILE" "$CURL" "$PYTHON"; do check_path "$value"; done
 if [ ! -f "$ENV_FILE" ]; then
   echo "warning: $ENV_FILE does not exist yet; run \`make setup\` before the first reset" >&2
@@ -125,13 +63,7 @@ fi
 mkdir -p "$DEST"
 echo "Writing units to $DEST:"
 for unit in "${UNITS[@]}"; do
-  text=$(<"$TEMPLATES/$unit.in")
-  text=$(replace_all "$text" @REPO_DIR@ "$REPO_DIR")
-  text=$(replace_all "$text" @ENV_FILE@ "$ENV_FILE")
-  text=$(replace_all "$text" @CURL@ "$CURL")
-  text=$(replace_all "$text" @PYTHON@ "$PYTHON")
-  text=$(replace_all "$text" @VENV_PYTHON@ "$VENV_PYTHON")
-  printf '%s\n' "$text" >"$DEST/$unit"
+  fill_template "$TEMPLATES/$unit.in" "$DEST/$unit"
   echo "  $DEST/$unit"
 done
 
