@@ -6,22 +6,17 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from .auth import require_key
 from .errors import CollectorError
 from .http_errors import api_error
-from .store import Store
+from .store import current_store
 from .version import __version__
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger(__name__)
-
-
-def _store() -> Store:
-    store: Store = current_app.extensions["collector"]
-    return store
 
 
 def _iso(ms: int) -> str:
@@ -33,7 +28,7 @@ def _iso(ms: int) -> str:
 @bp.get("/health")
 def health() -> ResponseReturnValue:
     """Open (no key): that the service answers, its version, uptime, and recovery warnings."""
-    store = _store()
+    store = current_store()
     body: dict[str, object] = {"ok": True, "version": __version__}
     body["uptime_seconds"] = round(time.monotonic() - store.started, 1)
     if store.warnings:
@@ -44,7 +39,7 @@ def health() -> ResponseReturnValue:
 @bp.get("/counters")
 @require_key
 def counters() -> ResponseReturnValue:
-    view = _store().view()
+    view = current_store().view()
     return jsonify(
         counters=view.counters,
         daily_totals=view.daily_totals,
@@ -57,7 +52,7 @@ def counters() -> ResponseReturnValue:
 @bp.post("/reset")
 @require_key
 def reset() -> ResponseReturnValue:
-    store = _store()
+    store = current_store()
     try:
         result = store.reset()
     except OSError as exc:
@@ -78,6 +73,6 @@ def reset() -> ResponseReturnValue:
 @require_key
 def flush() -> ResponseReturnValue:
     try:
-        return jsonify(_store().checkpoint())
+        return jsonify(current_store().checkpoint())
     except OSError as exc:
         return api_error(503, "checkpoint_failed", f"could not write the checkpoint: {exc}")

@@ -15,17 +15,26 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Temp file in the same folder (a rename across devices is not atomic), fsync, rename, fsync dir."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+def write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than asked; loop until all of it is written."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write a whole file (replacing it) and fsync it; no rename."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Temp file in the same folder (a rename across devices is not atomic), fsync, rename, fsync dir."""
+    tmp = path.with_name(path.name + ".tmp")
+    write_synced(tmp, data, mode)
     os.replace(tmp, path)
     fsync_dir(path.parent)

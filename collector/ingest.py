@@ -8,16 +8,11 @@ from flask.typing import ResponseReturnValue
 from .auth import check_api_key
 from .http_errors import api_error
 from .requests_json import json_body
-from .store import Store
+from .store import current_store
 from .validation import MAX_CLIENT_ID_LENGTH, Invalid, parse_add
 
 bp = Blueprint("ingest", __name__)
 bp.before_request(check_api_key)
-
-
-def _store() -> Store:
-    store: Store = current_app.extensions["collector"]
-    return store
 
 
 @bp.post("/add")
@@ -31,7 +26,7 @@ def add() -> ResponseReturnValue:
         current_app.extensions["metrics"].rejected.labels(exc.code).inc()
         return api_error(400, exc.code, exc.detail)
     try:
-        result = _store().add(batch)
+        result = current_store().add(batch)
     except OSError:
         return api_error(503, "journal_unavailable", "could not write the journal; resend later")
     except RuntimeError:
@@ -48,4 +43,4 @@ def client_status() -> ResponseReturnValue:
         return api_error(
             400, "invalid_client_id", f"client_id is longer than {MAX_CLIENT_ID_LENGTH}"
         )
-    return jsonify(client_id=client_id, last_seq=_store().last_seq(client_id))
+    return jsonify(client_id=client_id, last_seq=current_store().last_seq(client_id))

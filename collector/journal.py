@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .fsio import write_all
+
 log = logging.getLogger(__name__)
 
 JOURNAL_FORMAT = 1
@@ -81,14 +83,9 @@ class Journal:
             os.ftruncate(self._fd, size - torn_tail_bytes)
             size -= torn_tail_bytes
         if size == 0:
-            self._write_all(HEADER)
+            write_all(self._fd, HEADER)
         os.fsync(self._fd)
         self.records_since_truncate = 0
-
-    def _write_all(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self._fd, view) :]
 
     def append(self, records: list[dict[str, Any]]) -> float:
         """Write records and fsync them; returns the fsync's seconds.
@@ -97,7 +94,7 @@ class Journal:
         """
         before = os.fstat(self._fd).st_size
         try:
-            self._write_all(b"".join(encode(r) for r in records))
+            write_all(self._fd, b"".join(encode(r) for r in records))
             started = time.perf_counter()
             sync_data(self._fd)
         except OSError:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CollectorError
-from .fsio import atomic_write, fsync_dir
+from .fsio import atomic_write, fsync_dir, write_synced
 
 log = logging.getLogger(__name__)
 
@@ -197,11 +197,7 @@ def fold(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> FoldResult:
         add_days(rows, added)
         hosts += sorted({h for day in added.values() for h in day} - set(hosts))
         tmp_name = f"{CSV_NAME}.tmp"
-        atomic_tmp = snap_dir / tmp_name
-        with open(atomic_tmp, "wb") as handle:
-            handle.write(render_csv(hosts, rows))
-            handle.flush()
-            os.fsync(handle.fileno())
+        write_synced(snap_dir / tmp_name, render_csv(hosts, rows))
         intent = {"csv_tmp": tmp_name, "files": result.folded}
         atomic_write(snap_dir / INTENT_NAME, json.dumps(intent).encode())  # the commit point
         _complete(snap_dir, intent)

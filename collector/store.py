@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from . import rollup
 from .checkpoint import write_checkpoint
@@ -239,6 +239,12 @@ class Store:
             return self._checkpoint()
         finally:
             self._journal.close()
+
+
+def current_store() -> Store:
+    """The store of the app handling this request."""
+    store: Store = current_app.extensions["collector"]
+    return store
 
 
 def recovery_warnings(recovered: Recovered) -> list[str]:

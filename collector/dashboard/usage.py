@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from ..auth import require_key
 from ..http_errors import api_error
 from ..rollup import read_history
+from ..store import current_store
 
 bp = Blueprint("usage", __name__)
 
@@ -184,7 +185,7 @@ def usage() -> ResponseReturnValue:
         query = parse_query(request.args, today)
     except QueryError as exc:
         return api_error(400, exc.code, exc.detail)
-    view = current_app.extensions["collector"].view()
+    view = current_store().view()
     sources = [read_history(settings.snap_dir), view.daily_totals]
     daily = merge_daily(sources, query.start, query.end)
     report = build_report(daily, query, view.bucket_timezone)
