@@ -57,18 +57,20 @@ def trigger() -> ResponseReturnValue:
     return jsonify(message="Full data collection and rate limit sync process triggered."), 202
 
 
-def _config_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 16 else None
+def _config_id(raw: str) -> tuple[int, ResponseReturnValue | None]:
+    """The id from the URL, or the 400 to answer (a non-numeric id is bad input, not a 404)."""
+    if raw.isdigit() and len(raw) < 16:
+        return int(raw), None
+    detail = f"config id must be a positive integer, got {raw!r}"
+    return 0, api_error(400, "bad_config_id", detail)
 
 
 @bp.post("/reset/<config_id>")
 @require_key
 def reset(config_id: str) -> ResponseReturnValue:
-    number = _config_id(config_id)
-    if number is None:
-        return api_error(
-            400, "bad_config_id", f"config id must be a positive integer, got {config_id!r}"
-        )
+    number, error = _config_id(config_id)
+    if error is not None:
+        return error
     status = limits.reset(_db(), number, _now_ms())
     if status is None:
         return api_error(404, "not_found", f"no rate-limit config with id {number}")
@@ -156,11 +158,9 @@ def create_limit() -> ResponseReturnValue:
 @bp.route("/limits/<config_id>", methods=["GET", "PUT", "DELETE"])
 @require_key
 def one_limit(config_id: str) -> ResponseReturnValue:
-    number = _config_id(config_id)
-    if number is None:
-        return api_error(
-            400, "bad_config_id", f"config id must be a positive integer, got {config_id!r}"
-        )
+    number, error = _config_id(config_id)
+    if error is not None:
+        return error
     db = _db()
     current = configs.get_config(db, number)
     if current is None:
