@@ -64,6 +64,9 @@ def test_reset_ids(cp_app: Callable[..., Flask]) -> None:
     client = cp_app(None).test_client()
     assert client.post("/api/collector/reset/abc", headers=HEADERS).status_code == 400
     assert client.post("/api/collector/reset/-1", headers=HEADERS).status_code == 400
+    for method, path in (("POST", "/reset/x1"), ("GET", "/limits/x1"), ("DELETE", "/limits/1.5")):
+        bad = client.open("/api/collector" + path, method=method, headers=HEADERS)
+        assert (bad.status_code, bad.get_json()["error"]) == (400, "bad_config_id")
     assert client.post("/api/collector/reset/42", headers=HEADERS).status_code == 404
     created = client.post("/api/collector/limits", json=GPT, headers=HEADERS).get_json()["config"]
     response = client.post(f"/api/collector/reset/{created['id']}", headers=HEADERS)
