@@ -20,22 +20,23 @@ SYSTEMD_UNITS = [
 ]
 
 
-def install(script: str, dest: Path, home: Path, repo: Path = REPO) -> str:
-    result = subprocess.run(
-        [
-            "/bin/bash",
-            str(repo / "deploy" / script),
-            "--with-collector",
-            "--dry-run",
-            "--dest",
-            str(dest),
-        ],
-        env={"HOME": str(home), "PATH": os.environ["PATH"]},
+def run_installer(
+    script: str, home: Path, *args: str, env: dict[str, str] | None = None, repo: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["/bin/bash", str(repo / "deploy" / script), *args],
+        env={"HOME": str(home), "PATH": os.environ["PATH"], **(env or {})},
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
         timeout=60,
         check=False,
+    )
+
+
+def install(script: str, dest: Path, home: Path, repo: Path = REPO) -> str:
+    result = run_installer(
+        script, home, "--with-collector", "--dry-run", "--dest", str(dest), repo=repo
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -126,21 +127,10 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
 def test_env_file_outside_the_tree_reaches_both_units(tmp_path: Path) -> None:
     dest = tmp_path / "units"
     secrets = tmp_path / "secrets.env"
-    result = subprocess.run(
-        [
-            "/bin/bash",
-            str(REPO / "deploy/install_systemd.sh"),
-            "--with-collector",
-            "--dry-run",
-            "--dest",
-            str(dest),
-        ],
-        env={"HOME": str(tmp_path), "PATH": os.environ["PATH"], "ENV_FILE": str(secrets)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_installer(
+        "install_systemd.sh", tmp_path, "--with-collector", "--dry-run", "--dest", str(dest),
+        env={"ENV_FILE": str(secrets)},
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert f'"RESET_ENV_FILE={secrets}"' in (dest / "llm-usage-collector-reset.service").read_text()
     assert f'"ENV_FILE={secrets}"' in (dest / "llm-usage-collector.service").read_text()
@@ -163,20 +153,6 @@ def test_uninstall_removes_what_install_wrote(
     dest = tmp_path / "dest"
     install(script, dest, tmp_path)
     assert sorted(p.name for p in dest.iterdir()) == sorted(names)
-    result = subprocess.run(
-        [
-            "/bin/bash",
-            str(REPO / "deploy" / script),
-            "--uninstall",
-            "--dry-run",
-            "--dest",
-            str(dest),
-        ],
-        env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_installer(script, tmp_path, "--uninstall", "--dry-run", "--dest", str(dest))
     assert result.returncode == 0, result.stderr
     assert list(dest.iterdir()) == []
