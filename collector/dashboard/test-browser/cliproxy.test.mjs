@@ -1,21 +1,19 @@
 // The dashboard's CLIProxy section in headless Chromium: a real collector polling a fake legacy
 // CLIProxy, with two rate limits seeded. Skips like dashboard.test.mjs when Chromium is missing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { build } from '../build.mjs';
+import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
 import { startCollector } from './collector-process.mjs';
 import { MANAGEMENT_KEY, startFakeCliproxy } from './fake-cliproxy.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const KEY = 'browser-test-key';
 const WAIT = { timeout: 10_000 };
 
-const missing = !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}: apt-get install chromium`;
-if (missing && process.env.CI === 'true') throw new Error(missing);
 
 const hoursAgo = (h) => new Date(Date.now() - h * 3_600_000).toISOString();
 const REQUESTS = [
@@ -47,7 +45,6 @@ describe('dashboard CLIProxy section in headless Chromium', { skip: missing, tim
   let browser;
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
     build();
     dir = mkdtempSync(join(tmpdir(), 'dashboard-cliproxy-'));
     writeFileSync(join(dir, 'limits.json'), JSON.stringify(LIMITS));
@@ -57,11 +54,7 @@ describe('dashboard CLIProxy section in headless Chromium', { skip: missing, tim
       RATE_LIMITS_SEED_PATH: join(dir, 'limits.json'),
     });
     await waitForFirstPoll(collector.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {

@@ -2,7 +2,7 @@
 // Recipe: shared/browser-testing.md. Screenshots go to $DASHBOARD_SCREENSHOTS when it is set (kept, and
 // named in the test output), else into the test's temp folder, which is removed at the end.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,15 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import { build } from '../build.mjs';
 import { addDays, datesBetween } from '../static/js/dates.js';
 import { formatTokens } from '../static/js/usage.js';
+import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
 import { startCollector, writeHistory } from './collector-process.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const KEY = 'browser-test-key';
 const WAIT = { timeout: 10_000 };
 const HOSTS = ['chatgpt.com', 'claude.ai', 'gemini.google.com'];
 
-const missing = !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}: apt-get install chromium`;
-if (missing && process.env.CI === 'true') throw new Error(missing);
 
 const today = new Date().toISOString().slice(0, 10); // the collector buckets in UTC here
 const seededDays = datesBetween(addDays(today, -90), addDays(today, -1));
@@ -57,7 +55,6 @@ describe('dashboard in headless Chromium', { skip: missing, timeout: 30_000 }, (
   const live = { [HOSTS[0]]: 4321, 'mistral.ai': 99 };
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
     build(); // the chart code, copied from the pinned npm package
     dir = mkdtempSync(join(tmpdir(), 'dashboard-browser-'));
     shots = process.env.DASHBOARD_SCREENSHOTS || join(dir, 'screenshots');
@@ -70,11 +67,7 @@ describe('dashboard in headless Chromium', { skip: missing, timeout: 30_000 }, (
       body: JSON.stringify({ client_id: 'browser-test', seq: 1, deltas: live, ts: Date.now() }),
     });
     assert.equal(added.status, 200, await added.text());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {
