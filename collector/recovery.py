@@ -86,6 +86,4 @@ def _recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
         result.replayed += 1
         if rewritten:
             result.snapshots_rewritten.append(rewritten)
-    if result.torn_tail_bytes:
-        log.warning("dropped a torn last journal line (%d bytes)", result.torn_tail_bytes)
     return result

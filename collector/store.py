@@ -108,10 +108,6 @@ class Store:
         with contextlib.suppress(Closed):  # closed already
             self._commits.submit(Command("close"), closing=True)
 
-    @property
-    def closed(self) -> bool:
-        return self._commits.closed
-
     def _run_batch(self, batch: list[Command]) -> None:
         """Process commands in arrival order: runs of adds share one fsync."""
         run: list[Command] = []
