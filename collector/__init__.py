@@ -41,7 +41,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     settings.snap_dir.mkdir(parents=True, exist_ok=True)
 
     http_errors.init_app(app)
-    request_log.init_app(app)
+    app.wsgi_app = request_log.AccessLog(app.wsgi_app)  # type: ignore[method-assign]
     metrics.init_app(app)
     store.init_app(app)
     app.register_blueprint(admin.bp)

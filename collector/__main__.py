@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from . import create_app
+from . import create_app, logs
 from .config import load_settings
 from .errors import CollectorError
 
@@ -23,11 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     except CollectorError as exc:
         print(f"collector: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.configure(settings.log_level)
     try:
         app = create_app(settings)
     except CollectorError as exc:

@@ -43,4 +43,10 @@ def client_status() -> ResponseReturnValue:
         return api_error(
             400, "invalid_client_id", f"client_id is longer than {MAX_CLIENT_ID_LENGTH}"
         )
-    return jsonify(client_id=client_id, last_seq=current_store().last_seq(client_id))
+    try:
+        last_seq = current_store().last_seq(client_id)
+    except OSError:
+        return api_error(
+            503, "journal_unavailable", "could not read a settled seq; ask again later"
+        )
+    return jsonify(client_id=client_id, last_seq=last_seq)

@@ -1,13 +1,17 @@
 """The journal: append-only JSON lines beside `state.json`, fsync'd before any answer.
 
 The first line is a header naming the format. Each record carries an `lsn` (log sequence number)
-so recovery can skip what the checkpoint already holds. A crash can only tear the last line; that
-tail is cut off on open, as persist-queue does with garbage at its head.
+so recovery can skip what the checkpoint already holds. Request threads append concurrently, one
+`write` per record on an O_APPEND descriptor, so lines never interleave but may land slightly out
+of lsn order; recovery sorts them. A crash can only tear the last line; that tail is cut off on
+open, as persist-queue does with garbage at its head. A failed write can leave a fragment in the
+middle that the next record's line completes; recovery finds that record again by its `{"lsn":`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -25,6 +29,9 @@ JOURNAL_FORMAT = 1
 # macOS has no fdatasync; there fsync is used (see docs/api.md on durability).
 sync_data = getattr(os, "fdatasync", os.fsync)
 _decode = json.JSONDecoder().decode
+# Every record is encoded with `lsn` first, and a JSON string cannot hold an unescaped `"`, so
+# this marks the start of a record even after a fragment of a failed write.
+RECORD_START = '{"lsn":'
 HEADER = (
     json.dumps({"format": JOURNAL_FORMAT, "kind": "llm-usage-collector-journal"}).encode() + b"\n"
 )
@@ -38,7 +45,23 @@ class JournalContents:
 
 
 def encode(record: dict[str, Any]) -> bytes:
+    """One line; `record` must have `lsn` as its first key (see RECORD_START)."""
     return json.dumps(record, separators=(",", ":")).encode() + b"\n"
+
+
+def _decode_line(line: str) -> Any:
+    try:
+        return _decode(line)
+    except ValueError:
+        pass
+    # A fragment of a failed write, completed by the next record: decode from that record's start.
+    start = line.rfind(RECORD_START, 1)
+    if start > 0:
+        try:
+            return _decode(line[start:])
+        except ValueError:
+            pass
+    return None
 
 
 def read_journal(path: Path) -> JournalContents:
@@ -54,10 +77,7 @@ def read_journal(path: Path) -> JournalContents:
     # encoding every call, a third of replay time. Bad UTF-8 becomes U+FFFD, so that line is bad JSON.
     text = data[:end].decode("utf-8", errors="replace")
     for number, line in enumerate(text.split("\n")[:-1]):
-        try:
-            record = _decode(line)
-        except ValueError:
-            record = None
+        record = _decode_line(line)
         if number == 0 and isinstance(record, dict) and "kind" in record:
             if record.get("format") != JOURNAL_FORMAT:
                 raise ValueError(f"{path}: unknown journal format {record.get('format')!r}")
@@ -67,11 +87,22 @@ def read_journal(path: Path) -> JournalContents:
             log.error("journal %s line %d is not a record; skipped", path, number + 1)
             continue
         contents.records.append(record)
+    # Concurrent appends may land a little out of order; replay must follow the lsn.
+    contents.records.sort(key=_lsn)
     return contents
 
 
+def _lsn(record: dict[str, Any]) -> int:
+    lsn: int = record["lsn"]
+    return lsn
+
+
 class Journal:
-    """An open journal file. Not thread-safe: the store's commit leader is its only writer."""
+    """An open journal file.
+
+    `append_line` may be called from many threads at once; `append` and `truncate` only when no
+    other write is in flight (the store holds its lock and has drained them).
+    """
 
     def __init__(self, path: Path, torn_tail_bytes: int = 0) -> None:
         """Open for appending; `torn_tail_bytes` (from `read_journal`) are cut off first."""
@@ -85,7 +116,20 @@ class Journal:
         if size == 0:
             write_all(self._fd, HEADER)
         os.fsync(self._fd)
-        self.records_since_truncate = 0
+
+    def append_line(self, line: bytes) -> float:
+        """Write one encoded record and flush it to disk; returns the flush's seconds.
+
+        One `write` call, so concurrent lines never interleave (O_APPEND). Concurrent callers each
+        flush; the file system commits them together. A short write raises: the rest cannot be
+        appended later without landing after another thread's line.
+        """
+        written = os.write(self._fd, line)
+        if written != len(line):
+            raise OSError(errno.EIO, f"short write to the journal ({written} of {len(line)} bytes)")
+        started = time.perf_counter()
+        sync_data(self._fd)
+        return time.perf_counter() - started
 
     def append(self, records: list[dict[str, Any]]) -> float:
         """Write records and fsync them; returns the fsync's seconds.
@@ -103,14 +147,12 @@ class Journal:
             except OSError:
                 log.exception("could not cut the journal back after a failed write")
             raise
-        self.records_since_truncate += len(records)
         return time.perf_counter() - started
 
     def truncate(self) -> None:
         """Empty the journal down to its header; only after a checkpoint holds every record."""
         os.ftruncate(self._fd, len(HEADER))
         os.fsync(self._fd)
-        self.records_since_truncate = 0
 
     def close(self) -> None:
         os.close(self._fd)

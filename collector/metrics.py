@@ -70,14 +70,8 @@ class Metrics:
         )
         self.fsync_seconds = Histogram(
             "collector_journal_fsync_seconds",
-            "Time one journal fsync took",
+            "Time one journal flush (fdatasync) took",
             buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
-            registry=self.registry,
-        )
-        self.batch_size = Histogram(
-            "collector_journal_batch_records",
-            "Records written per fsync (group commit)",
-            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
             registry=self.registry,
         )
         self.resets = Counter(
@@ -89,10 +83,6 @@ class Metrics:
         self.duplicates = self.add_results.labels("duplicate")
         self.out_of_order = self.add_results.labels("out_of_order")
         self._tokens_by_host: dict[str, Any] = {}
-
-    def observe_fsync(self, seconds: float, records: int) -> None:
-        self.fsync_seconds.observe(seconds)
-        self.batch_size.observe(records)
 
     def applied(self, deltas: dict[str, int]) -> None:
         self._applied.inc()

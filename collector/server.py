@@ -4,46 +4,35 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 from types import FrameType
 
 from flask import Flask
 from waitress import create_server
 
-from . import background
+from . import background, logs
 from .config import Settings
 from .store import Store
 
 log = logging.getLogger(__name__)
+# A failed journal refuses writes until a checkpoint succeeds: try again this soon.
+FAILED_RETRY_SECONDS = 5.0
 
 
-class PeriodicCheckpoint:
+def periodic_checkpoint(store: Store, interval_seconds: float) -> background.Periodic:
     """Writes state.json every interval when the journal has grown, so restarts replay little."""
 
-    name = "periodic checkpoint"
+    def checkpoint_if_needed() -> None:
+        if store.needs_checkpoint:
+            store.checkpoint()
 
-    def __init__(self, store: Store, interval_seconds: float) -> None:
-        self._store = store
-        self._interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="checkpoint", daemon=True)
+    def wait() -> float:
+        return (
+            min(interval_seconds, FAILED_RETRY_SECONDS)
+            if store.journal_failed
+            else interval_seconds
+        )
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self._interval):
-            if self._store.journal_records() == 0:
-                continue
-            try:
-                self._store.checkpoint()
-            except Exception:
-                log.exception("periodic checkpoint failed; the journal still holds everything")
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+    return background.Periodic("periodic checkpoint", checkpoint_if_needed, wait)
 
 
 def _raise_exit(signum: int, _frame: FrameType | None) -> None:
@@ -63,7 +52,10 @@ def serve(app: Flask) -> int:
         ident="llm-usage-collector",
         max_request_body_size=settings.max_body_bytes + 1024,
     )
-    background.register(app, PeriodicCheckpoint(store, settings.checkpoint_interval_seconds))
+    background.register(app, periodic_checkpoint(store, settings.checkpoint_interval_seconds))
+    background.register(
+        app, background.Periodic("log flush", logs.flush_all, lambda: logs.FLUSH_SECONDS)
+    )
     signal.signal(signal.SIGTERM, _raise_exit)
     log.debug(
         "settings: state=%s snapshots=%s zone=%s threads=%d cliproxy=%s",

@@ -17,6 +17,9 @@ STATE_FORMAT = 1
 class ClientInfo:
     last_seq: int = 0
     last_seen_ms: int = 0
+    # Journal position of the client's latest record, so an answer that reveals `last_seq` can
+    # wait until that record is on disk. Runtime only: everything replayed is on disk already.
+    lsn: int = dataclasses.field(default=0, compare=False)
 
 
 @dataclasses.dataclass
@@ -34,7 +37,7 @@ class UsageState:
         return info.last_seq if info else 0
 
     def apply_add(
-        self, client_id: str, seq: int, deltas: dict[str, int], day: str, at_ms: int
+        self, client_id: str, seq: int, deltas: dict[str, int], day: str, at_ms: int, lsn: int = 0
     ) -> int:
         """Add one accepted batch; returns the tokens applied (0 if `seq` was seen already)."""
         info = self.clients.get(client_id)
@@ -44,6 +47,7 @@ class UsageState:
             return 0
         info.last_seq = seq
         info.last_seen_ms = at_ms
+        info.lsn = lsn
         bucket = self.daily_totals.setdefault(day, {})
         for host, tokens in deltas.items():
             self.counters[host] = self.counters.get(host, 0) + tokens

@@ -1,15 +1,27 @@
-"""The store: usage state in memory, made durable by the journal, with group commit.
+"""The store: usage state in memory, made durable by the journal.
 
-A request thread validates its body, queues a command and waits. Whichever waiting thread finds no
-commit leader becomes the leader: it takes everything queued, decides each add against the state,
-writes the batch to the journal with one fsync, applies it under the state lock and wakes the
-threads it covered. So a 200 always means "on disk", and concurrent requests share one fsync
-instead of queueing behind each other's (see the design's performance notes).
+An add is decided and applied under one lock that is held for memory work only; its record is
+then written to the journal and flushed (fdatasync) outside any lock, and only then answered. So a
+200 always means "on disk", and concurrent requests still share disk flushes: each thread calls
+fdatasync and the file system commits them together (ext4's journal commit). We measured this
+against a Python-level group commit (a leader thread flushing for waiters): on CPython, threads
+queueing on locks and events around the flush pay for every hand-off of the GIL, and that cost
+more than the flushes saved (docs/benchmarks.md has the figures).
+
+Rules that keep every count exact:
+- An answer that reveals a client's `last_seq` (a duplicate, /client_status, the next seq of the
+  same client) first waits until the record that set it is on disk.
+- Reset, checkpoint and close hold the lock and first wait until no record is in flight, so a
+  snapshot or state.json never holds a record the journal might lose, and a truncate drops none.
+- If a journal write or flush fails, nothing more is acknowledged until a checkpoint succeeds
+  (state.json then holds all of memory, including the record whose write failed): retrying an
+  fsync after an error is not safe, and the client resends anyway.
+A reader of /counters may see a record a few milliseconds before it is on disk; if the machine
+dies then, the client was never answered and resends it, so it still counts once.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import threading
@@ -23,8 +35,7 @@ from . import rollup
 from .checkpoint import write_checkpoint
 from .config import Settings
 from .days import day_of
-from .group_commit import Closed, Command, GroupCommit
-from .journal import Journal
+from .journal import Journal, encode
 from .metrics import Metrics
 from .recovery import Recovered, recover
 from .snapshots import snapshot_name, snapshot_payload, write_snapshot
@@ -32,6 +43,19 @@ from .state import UsageState
 from .validation import AddRequest
 
 log = logging.getLogger(__name__)
+
+# How long an answer may wait for another thread's flush, and for in-flight records to drain
+# before a reset or checkpoint. A flush this slow means a failing disk: answer 503.
+FLUSH_WAIT_SECONDS = 30.0
+_POLL_SECONDS = 0.0005
+
+
+class Closed(RuntimeError):
+    """The store was closed (the collector is stopping); nothing more is written."""
+
+
+class JournalFailed(OSError):
+    """The journal cannot be trusted now: nothing is acknowledged until a checkpoint succeeds."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,20 +82,34 @@ class Store:
         if self._state.since_ms == 0:
             self._state.since_ms = self._now_ms()
         self._journal = Journal(settings.journal_path, self.recovered.torn_tail_bytes)
-        self._lock = threading.Lock()  # guards _state: held only for memory work, never for I/O
-        self._commits = GroupCommit(self._run_batch)
+        # Guards _state, _records and _closed. Held for memory work only in the request path;
+        # reset, checkpoint and close hold it across their I/O, so nothing changes under them.
+        self._lock = threading.Lock()
+        # lsn of every record decided but not yet on disk. Writers add under the lock and remove
+        # without it (set.add/discard are atomic), so a drain never waits on a lock it holds.
+        self._in_flight: set[int] = set()
+        self._records = 0  # journal records since the last checkpoint
+        self._closed = False
+        self._failure: str | None = None  # why the journal is not trusted, until a checkpoint
         self._unwritten_snapshots: dict[str, dict[str, Any]] = {}
         self.last_checkpoint = time.time()
         self.started = time.monotonic()
-        self.warnings = recovery_warnings(self.recovered)
+        self._recovery_warnings = recovery_warnings(self.recovered)
         # Start clean: the checkpoint holds what was replayed, the journal starts empty.
-        self._checkpoint()
+        with self._lock:
+            self._checkpoint_locked()
         metrics.track_store(self)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
 
     # ---- reads ------------------------------------------------------------------------------
+    @property
+    def warnings(self) -> list[str]:
+        """What start-up repaired, and a journal failure not yet cured, for /health."""
+        failure = self._failure
+        return self._recovery_warnings + ([failure] if failure else [])
+
     def view(self) -> UsageView:
         with self._lock:
             return UsageView(
@@ -82,108 +120,122 @@ class Store:
             )
 
     def last_seq(self, client_id: str) -> int:
+        """The client's last applied seq, once the record that set it is on disk.
+
+        :raise JournalFailed: the journal failed and no checkpoint has cured it yet.
+        """
         with self._lock:
-            return self._state.last_seq(client_id)
+            info = self._state.clients.get(client_id)
+            last, pending = (info.last_seq, info.lsn) if info else (0, 0)
+        self._wait_on_disk(pending)
+        return last
 
     def journal_records(self) -> int:
         """Records written since the last checkpoint (read without a lock: a hint, not a fact)."""
-        return self._journal.records_since_truncate
+        return self._records
 
     def client_count(self) -> int:
         with self._lock:
             return len(self._state.clients)
 
-    # ---- writes: everything goes through the commit leader -----------------------------------
+    @property
+    def journal_failed(self) -> bool:
+        return self._failure is not None
+
+    @property
+    def needs_checkpoint(self) -> bool:
+        """Records to fold into state.json, or a journal failure only a checkpoint cures."""
+        return self._records > 0 or self._failure is not None
+
+    # ---- writes -----------------------------------------------------------------------------
     def add(self, request: AddRequest) -> dict[str, Any]:
-        return self._commits.submit(Command("add", request))
+        """Apply a batch unless its seq was seen; answer once it (and what it depends on) is on disk.
+
+        :raise Closed: the store is closed.
+        :raise JournalFailed: the journal failed; nothing is acknowledged until a checkpoint.
+        """
+        now = self._now_ms()
+        day = day_of(
+            request.ts_ms if request.ts_ms is not None else now, self.settings.bucket_timezone
+        )
+        record: dict[str, Any] | None = None
+        with self._lock:
+            self._check_writable()
+            info = self._state.clients.get(request.client_id)
+            last, pending = (info.last_seq, info.lsn) if info else (0, 0)
+            if request.seq > last + 1:
+                self.metrics.out_of_order.inc()
+                return {"error": "out_of_order", "expected_next": last + 1}
+            if request.seq <= last:
+                result = {"ok": True, "applied": 0, "last_seq": last, "duplicate": True}
+            else:
+                lsn = self._state.lsn + 1
+                record = {"lsn": lsn, "op": "add", "client": request.client_id}
+                record.update(seq=request.seq, deltas=request.deltas, day=day, at=now)
+                applied = self._state.apply_add(
+                    request.client_id, request.seq, request.deltas, day, now, lsn
+                )
+                self._state.lsn = lsn
+                self._in_flight.add(lsn)
+                self._records += 1
+                result = {"ok": True, "applied": applied, "last_seq": request.seq}
+        if record is None:
+            self.metrics.duplicates.inc()
+        else:
+            self._write(record)
+            self.metrics.applied(request.deltas)
+        self._wait_on_disk(pending)  # the seq before ours (or the one a duplicate repeats)
+        if self._records >= self.settings.checkpoint_every_records:
+            self._checkpoint_if_due()  # bounds replay time
+        return result
+
+    def _check_writable(self) -> None:
+        if self._closed:
+            raise Closed("the store is closed")
+        if self._failure is not None:
+            raise JournalFailed(self._failure)
+
+    def _write(self, record: dict[str, Any]) -> None:
+        lsn = record["lsn"]
+        try:
+            seconds = self._journal.append_line(encode(record))
+        except OSError as exc:
+            # Set before the lsn leaves _in_flight: a thread waiting on it must see the failure.
+            self._failure = f"journal write failed ({exc}); writes refused until a checkpoint"
+            log.critical("%s", self._failure)
+            raise JournalFailed(self._failure) from exc
+        finally:
+            self._in_flight.discard(lsn)
+        self.metrics.fsync_seconds.observe(seconds)
+
+    def _wait_on_disk(self, lsn: int) -> None:
+        """Return once record `lsn` is on disk (0: nothing to wait for).
+
+        :raise JournalFailed: the journal failed meanwhile, or the flush took too long.
+        """
+        if lsn and lsn in self._in_flight:
+            deadline = time.monotonic() + FLUSH_WAIT_SECONDS
+            while lsn in self._in_flight:  # rare: the same client sent again before our answer
+                if time.monotonic() > deadline:
+                    raise JournalFailed("the journal flush is taking too long")
+                time.sleep(_POLL_SECONDS)
+        failure = self._failure
+        if failure is not None:  # the record may be one whose write failed
+            raise JournalFailed(failure)
+
+    def _drain(self) -> None:
+        """Wait (holding the lock, so no new record starts) until every record is on disk."""
+        deadline = time.monotonic() + FLUSH_WAIT_SECONDS
+        while self._in_flight:
+            if time.monotonic() > deadline:
+                raise JournalFailed("journal flushes did not finish; try again")
+            time.sleep(_POLL_SECONDS)
 
     def reset(self) -> dict[str, Any]:
-        return self._commits.submit(Command("reset"))
-
-    def checkpoint(self) -> dict[str, Any]:
-        return self._commits.submit(Command("checkpoint"))
-
-    def close(self) -> None:
-        """Last command through the queue: a final checkpoint; later writes raise `Closed`."""
-        with contextlib.suppress(Closed):  # closed already
-            self._commits.submit(Command("close"), closing=True)
-
-    def _run_batch(self, batch: list[Command]) -> None:
-        """Process commands in arrival order: runs of adds share one fsync."""
-        run: list[Command] = []
-        for command in batch:
-            if command.kind == "add":
-                run.append(command)
-                continue
-            self._commit_adds(run)
-            run = []
-            actions = {"reset": self._reset, "checkpoint": self._checkpoint, "close": self._close}
-            self._guarded(command, actions[command.kind])
-        self._commit_adds(run)
-        if self._journal.records_since_truncate >= self.settings.checkpoint_every_records:
-            try:  # bounds replay time; a failure here loses nothing, the journal keeps it all
-                self._checkpoint()
-            except OSError:
-                log.exception("checkpoint failed; the journal still holds every record")
-
-    @staticmethod
-    def _guarded(command: Command, action: Callable[[], dict[str, Any]]) -> None:
-        try:
-            command.result = action()
-        except Exception as exc:
-            log.exception("%s failed", command.kind)
-            command.error = exc
-        command.done = True
-
-    def _commit_adds(self, run: list[Command]) -> None:
-        if not run:
-            return
-        now = self._now_ms()
-        pending_seq: dict[str, int] = {}
-        records: list[dict[str, Any]] = []
-        accepted: list[tuple[Command, dict[str, Any]]] = []
-        lsn = self._state.lsn
-        for command in run:
-            add: AddRequest = command.payload
-            last = pending_seq.get(add.client_id) or self._state.last_seq(add.client_id)
-            if add.seq <= last:
-                command.result = {"ok": True, "applied": 0, "last_seq": last, "duplicate": True}
-                self.metrics.duplicates.inc()
-            elif add.seq > last + 1:
-                command.result = {"error": "out_of_order", "expected_next": last + 1}
-                self.metrics.out_of_order.inc()
-            else:
-                lsn += 1
-                pending_seq[add.client_id] = add.seq
-                day = day_of(
-                    add.ts_ms if add.ts_ms is not None else now, self.settings.bucket_timezone
-                )
-                record: dict[str, Any] = {"lsn": lsn, "op": "add", "client": add.client_id}
-                record.update(seq=add.seq, deltas=add.deltas, day=day, at=now)
-                records.append(record)
-                accepted.append((command, record))
-        if records:
-            try:
-                seconds = self._journal.append(records)
-            except OSError as exc:
-                log.exception("journal write failed; %d adds refused", len(records))
-                for command, _ in accepted:
-                    command.error = exc
-            else:
-                self.metrics.observe_fsync(seconds, len(records))
-                with self._lock:
-                    for command, record in accepted:
-                        applied = self._state.apply_add(
-                            record["client"], record["seq"], record["deltas"], record["day"], now
-                        )
-                        command.result = {"ok": True, "applied": applied, "last_seq": record["seq"]}
-                        self.metrics.applied(record["deltas"])
-                    self._state.lsn = lsn
-        for command in run:
-            command.done = True
-
-    def _reset(self) -> dict[str, Any]:
+        """Journal a snapshot of the counters, zero them (never last_seq), checkpoint."""
         with self._lock:
+            self._check_writable()
+            self._drain()
             if not self._state.has_usage():
                 return {"ok": True, "snapshot": None, "message": "nothing recorded; no snapshot"}
             at = max(self._now_ms(), self._state.since_ms + 1)
@@ -193,48 +245,75 @@ class Store:
                 self.settings.bucket_timezone,
                 at,
             )
-        name = snapshot_name(at)
-        record: dict[str, Any] = {"lsn": self._state.lsn + 1, "op": "reset", "snapshot": name}
-        record.update(
-            at=at,
-            totals=payload["totals"],
-            daily_totals=payload["daily_totals"],
-            bucket_timezone=payload["bucket_timezone"],
-        )
-        # Journal first: from here on a crash replays the reset and rewrites the snapshot file.
-        self._journal.append([record])
-        with self._lock:
+            name = snapshot_name(at)
+            record: dict[str, Any] = {"lsn": self._state.lsn + 1, "op": "reset", "snapshot": name}
+            record.update(
+                at=at,
+                totals=payload["totals"],
+                daily_totals=payload["daily_totals"],
+                bucket_timezone=payload["bucket_timezone"],
+            )
+            # Journal first: from here on a crash replays the reset and rewrites the snapshot.
+            self._journal.append([record])
             self._state.apply_reset(at)
             self._state.lsn = record["lsn"]
-        self._unwritten_snapshots[name] = payload
-        self.metrics.resets.inc()
-        self._checkpoint()
+            self._records += 1
+            self._unwritten_snapshots[name] = payload
+            self.metrics.resets.inc()
+            self._checkpoint_locked()
         return {"ok": True, "snapshot": name, "totals": payload["totals"], "created_at": at}
 
-    def _write_snapshots(self) -> None:
+    def checkpoint(self) -> dict[str, Any]:
+        """Write state.json and empty the journal; also cures a journal failure."""
+        with self._lock:
+            if self._closed:
+                raise Closed("the store is closed")
+            self._drain()
+            return self._checkpoint_locked()
+
+    def _checkpoint_if_due(self) -> None:
+        with self._lock:
+            if self._closed or self._records < self.settings.checkpoint_every_records:
+                return  # another thread did it meanwhile
+            try:
+                self._drain()
+                self._checkpoint_locked()
+            except OSError:  # loses nothing: the journal keeps every record
+                log.exception("checkpoint failed; the journal still holds every record")
+
+    def _checkpoint_locked(self) -> dict[str, Any]:
+        """Write owed snapshots, then state.json, then empty the journal. Hold the lock, drained.
+
+        A snapshot the journal still owes is written first; if that fails, the journal is kept,
+        since it is the only record of that reset.
+        """
         for name, payload in list(self._unwritten_snapshots.items()):
             write_snapshot(self.settings.snap_dir, name, payload)
             del self._unwritten_snapshots[name]
-
-    def _checkpoint(self) -> dict[str, Any]:
-        """Write state.json and empty the journal. A snapshot the journal still owes is written
-        first; if that fails, the journal is kept, since it is the only record of that reset."""
-        self._write_snapshots()
-        # No lock needed: only the commit leader changes the state, and the leader is us.
         write_checkpoint(self.settings.state_path, self._state)
         self._journal.truncate()
+        self._records = 0
         self.last_checkpoint = time.time()
+        if self._failure is not None:
+            log.warning("checkpoint written: the journal failure is cured, writes resume")
+            self._failure = None
         return {"ok": True, "checkpoint": str(self.settings.state_path), "lsn": self._state.lsn}
 
     def fold(self) -> rollup.FoldResult:
-        """Fold waiting snapshots into the CSV; outside the commit path, so adds go on meanwhile."""
+        """Fold waiting snapshots into the CSV; outside the lock, so adds go on meanwhile."""
         return rollup.fold(self.settings.snap_dir)
 
-    def _close(self) -> dict[str, Any]:
-        try:
-            return self._checkpoint()
-        finally:
-            self._journal.close()
+    def close(self) -> None:
+        """A final checkpoint; later writes raise `Closed`. Closing twice is fine."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._drain()
+                self._checkpoint_locked()
+            finally:
+                self._journal.close()
 
 
 def current_store() -> Store:

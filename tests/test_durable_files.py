@@ -77,6 +77,30 @@ def test_garbage_line_in_the_middle_is_skipped_loudly(
     assert "not a record" in caplog.text
 
 
+def test_records_out_of_lsn_order_replay_in_lsn_order(paths: tuple[Path, Path, Path]) -> None:
+    state_path, journal_path, snap = paths
+    # Concurrent appends can land out of order; a reset between them must still split them right.
+    reset = {"lsn": 2, "op": "reset", "snapshot": "snapshot_5.json", "at": 5}
+    reset.update(totals={"chatgpt.com": 5}, daily_totals={}, bucket_timezone="UTC")
+    write_journal(journal_path, [add_record(3, "b", 1, 7), reset, add_record(1, "a", 1, 5)])
+    recovered = recover(state_path, journal_path, snap)
+    assert recovered.state.counters == {"chatgpt.com": 7}
+    assert recovered.state.lsn == 3 and recovered.snapshots_rewritten == ["snapshot_5.json"]
+
+
+def test_a_fragment_of_a_failed_write_keeps_the_record_after_it(
+    paths: tuple[Path, Path, Path],
+) -> None:
+    state_path, journal_path, snap = paths
+    write_journal(journal_path, [add_record(1, "a", 1, 5)])
+    with open(journal_path, "ab") as handle:  # half a line, then another thread's whole line
+        handle.write(json.dumps(add_record(2, "b", 1, 100)).encode()[:30])
+    write_journal(journal_path, [add_record(3, "c", 1, 7)])
+    recovered = recover(state_path, journal_path, snap)
+    assert recovered.state.counters == {"chatgpt.com": 12}
+    assert recovered.bad_lines == 0
+
+
 def test_replaying_twice_counts_once(paths: tuple[Path, Path, Path]) -> None:
     state_path, journal_path, snap = paths
     write_journal(journal_path, [add_record(1, "a", 1, 5), add_record(2, "b", 1, 3)])

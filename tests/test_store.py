@@ -1,9 +1,12 @@
-"""The store: answers wait for the fsync, and a crash anywhere in a reset keeps every count once."""
+"""The store: answers wait for the flush, a failed flush acknowledges nothing, and a crash anywhere
+in a reset keeps every count once."""
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ from collector.config import load_settings
 from collector.metrics import Metrics
 from collector.rollup import read_history
 from collector.state import UsageState
-from collector.store import Store
+from collector.store import JournalFailed, Store
 from collector.validation import AddRequest
 
 
@@ -55,7 +58,7 @@ def test_answer_waits_for_the_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     store.close()
 
 
-def test_concurrent_adds_share_fsyncs_and_count_exactly(tmp_path: Path) -> None:
+def test_concurrent_adds_count_exactly_and_survive_a_restart(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     threads, per_thread = 8, 200
 
@@ -70,13 +73,131 @@ def test_concurrent_adds_share_fsyncs_and_count_exactly(tmp_path: Path) -> None:
         thread.join(timeout=60)
     expected = per_thread * sum(range(1, threads + 1))
     assert store.view().counters == {"a.com": expected}
-    batches = store.metrics.batch_size.collect()[0].samples
-    fsyncs = next(s.value for s in batches if s.name.endswith("_count"))
-    assert fsyncs <= threads * per_thread
-    store.close()
+    flushes = store.metrics.fsync_seconds.collect()[0].samples
+    assert next(s.value for s in flushes if s.name.endswith("_count")) == threads * per_thread
+    # Abandoned without a checkpoint, as kill -9 would: the journal alone must hold everything,
+    # although concurrent appends may have landed out of lsn order.
     reopened = open_store(tmp_path)
     assert reopened.view().counters == {"a.com": expected}
+    assert reopened.recovered.replayed == threads * per_thread
     reopened.close()
+
+
+class GatedSync:
+    """Holds every journal flush until `release()`, so a test can act while a record is in flight."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+        self._real = journal.sync_data
+        monkeypatch.setattr(journal, "sync_data", self)
+
+    def __call__(self, fd: int) -> None:
+        self.entered.set()
+        assert self.gate.wait(timeout=10), "the test never released the flush"
+        self._real(fd)
+
+    def release(self) -> None:
+        self.gate.set()
+
+
+def in_thread(action: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run `action` in a thread; its result or exception lands in the returned list."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(action())
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_duplicate_is_answered_only_once_the_original_is_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(tmp_path)
+    sync = GatedSync(monkeypatch)
+    original, first = in_thread(lambda: add(store, "c", 1, 5))
+    assert sync.entered.wait(timeout=10)
+    resend, second = in_thread(lambda: add(store, "c", 1, 5))
+    resend.join(timeout=0.3)
+    assert resend.is_alive() and not second  # a 200 now could be lost by a crash
+    sync.release()
+    original.join(timeout=10)
+    resend.join(timeout=10)
+    assert first == [{"ok": True, "applied": 5, "last_seq": 1}]
+    assert second == [{"ok": True, "applied": 0, "last_seq": 1, "duplicate": True}]
+    store.close()
+
+
+def test_reset_waits_for_records_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(tmp_path)
+    add(store, "c", 1, 5)
+    sync = GatedSync(monkeypatch)
+    pending, _ = in_thread(lambda: add(store, "c", 2, 7))
+    assert sync.entered.wait(timeout=10)
+    resetting, reset = in_thread(store.reset)
+    resetting.join(timeout=0.3)
+    assert resetting.is_alive()  # its snapshot will hold lsn 2: that record must be on disk first
+    sync.release()
+    pending.join(timeout=10)
+    resetting.join(timeout=10)
+    assert reset[0]["totals"] == {"a.com": 12}
+    store.close()
+
+
+def test_a_failed_journal_write_refuses_writes_until_a_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(tmp_path)
+    add(store, "c", 1, 5)
+    real_sync = journal.sync_data
+
+    def failing_sync(fd: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(journal, "sync_data", failing_sync)
+    with pytest.raises(JournalFailed):
+        add(store, "c", 2, 7)
+    monkeypatch.setattr(journal, "sync_data", real_sync)
+    # Nothing is acknowledged now, not even the resend: its record may not be on disk.
+    with pytest.raises(JournalFailed):
+        add(store, "c", 2, 7)
+    with pytest.raises(JournalFailed):
+        store.last_seq("c")
+    assert store.journal_failed and "journal write failed" in store.warnings[-1]
+    store.checkpoint()  # state.json now holds memory, the failed record included
+    assert not store.journal_failed and store.warnings == []
+    assert add(store, "c", 2, 7)["duplicate"] is True
+    assert add(store, "c", 3, 1)["applied"] == 1
+    store.close()
+    assert open_store(tmp_path).view().counters == {"a.com": 13}
+
+
+def test_a_crash_after_a_failed_write_loses_nothing_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(tmp_path)
+    add(store, "c", 1, 5)
+
+    def failing_sync(fd: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(journal, "sync_data", failing_sync)
+    with pytest.raises(JournalFailed):
+        add(store, "c", 2, 7)
+    monkeypatch.undo()
+    # Killed before any checkpoint: the record whose flush failed was never acknowledged, so
+    # whether the disk kept it or not, the client's resend counts it exactly once.
+    recovered = open_store(tmp_path)
+    resend = add(recovered, "c", 2, 7)
+    assert recovered.view().counters == {"a.com": 12}
+    assert resend["last_seq"] == 2
+    recovered.close()
 
 
 def test_closed_store_refuses_writes(tmp_path: Path) -> None:

@@ -84,6 +84,15 @@ class CollectorProcess:
         except FileNotFoundError:
             return ""
 
+    def wait_for_log(self, text: str, timeout: float = 5.0) -> str:
+        """The log once it holds `text` (access lines are flushed about once a second)."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log_text()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not logged within {timeout}s:\n{log}")
+            time.sleep(0.05)
+        return log
+
     def wait_healthy(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
