@@ -2,35 +2,56 @@
 
 Started the same way as the collector (waitress.create_server, same thread count), so the
 difference between the two is exactly what the collector does: validation, journal, state.
+
+With `--durable` it also appends each body to a file and flushes it (one write, one fdatasync)
+before answering: the least any stack that promises "a 200 is on disk" must do, so the benchmark
+can tell the price of durability on this machine from the price of the collector's own work.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import signal
 import sys
+import tempfile
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from waitress import create_server
 
 
-def create_bare_app() -> Flask:
+def create_bare_app(journal_fd: int | None = None) -> Flask:
     app = Flask(__name__)
 
     @app.post("/add")
     def add() -> ResponseReturnValue:
-        body = json.loads(request.get_data())
+        raw = request.get_data()
+        body = json.loads(raw)
+        if journal_fd is not None:
+            os.write(journal_fd, raw + b"\n")
+            os.fdatasync(journal_fd)
         return jsonify(ok=True, applied=sum(body["deltas"].values()), last_seq=body["seq"])
 
     return app
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    port = int(args[0]) if args else 0
-    server = create_server(create_bare_app(), host="127.0.0.1", port=port, threads=8)
-    print(f"bare listening on http://127.0.0.1:{server.effective_port}", flush=True)
-    server.run()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--durable", action="store_true", help="append and flush each body")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # waitress closes on SystemExit
+    with tempfile.TemporaryDirectory() as tmp:
+        fd = None
+        if args.durable:
+            fd = os.open(os.path.join(tmp, "journal"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        app = create_bare_app(fd)
+        server = create_server(app, host="127.0.0.1", port=args.port, threads=args.threads)
+        print(f"bare listening on http://127.0.0.1:{server.effective_port}", flush=True)
+        server.run()
     return 0
 
 

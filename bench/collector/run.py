@@ -49,10 +49,13 @@ def wrk(url: str, connections: int, seconds: int, prefix: str) -> dict[str, floa
 
 
 class Bare:
+    def __init__(self, durable: bool = False, threads: int = 8) -> None:
+        self.args = ["--threads", str(threads)] + (["--durable"] if durable else [])
+
     def __enter__(self) -> str:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.collector.bare_app"],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "bench.collector.bare_app", *self.args],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )  # fmt: skip
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -93,6 +96,8 @@ def seed_big_state(data_dir: Path, clients: int, days: int, hosts: int) -> None:
 
 
 def run_pair(seconds: int, rounds: int) -> list[str]:
+    """The collector against the bare stack, and against the bare stack that also flushes each
+    body to disk (`bare+fsync`), in alternation, on the same machine and in the same minutes."""
     rows = [
         "| stack | connections | round | requests/s | p50 ms | p99 ms |",
         "|---|---|---|---|---|---|",
@@ -102,10 +107,12 @@ def run_pair(seconds: int, rounds: int) -> list[str]:
         durable = CollectorProcess(Path(tmp), api_key="bench-key")
         durable.start()
         try:
-            with Bare() as bare_url:
+            with Bare() as bare_url, Bare(durable=True) as bare_fsync_url:
+                stacks = (("bare", bare_url), ("bare+fsync", bare_fsync_url))
+                stacks += (("collector", durable.url),)
                 for rnd in range(1, rounds + 1):
                     for conns in (8, 64):
-                        for name, url in (("bare", bare_url), ("collector", durable.url)):
+                        for name, url in stacks:
                             result = wrk(url, conns, seconds, f"r{rnd}c{conns}")
                             summary.setdefault((name, conns), []).append(result)
                             rows.append(
@@ -116,14 +123,23 @@ def run_pair(seconds: int, rounds: int) -> list[str]:
             durable.stop()
     rows.append("")
     rows.append(
-        "| connections | collector/bare requests/s (median) | collector p99 / bare p99 (median) |"
+        "| connections | collector/bare requests/s | collector p99 / bare p99 "
+        "| bare+fsync/bare requests/s | collector/bare+fsync requests/s |"
     )
-    rows.append("|---|---|---|")
+    rows.append("|---|---|---|---|---|")
+
+    def ratio(conns: int, top: str, bottom: str, key: str = "rps") -> float:
+        """Median over rounds of the per-round ratio (rounds share the machine's mood)."""
+        pairs = zip(summary[(top, conns)], summary[(bottom, conns)], strict=True)
+        return statistics.median(t[key] / b[key] for t, b in pairs)
+
     for conns in (8, 64):
-        bare, coll = summary[("bare", conns)], summary[("collector", conns)]
-        ratio = statistics.median(c["rps"] / b["rps"] for b, c in zip(bare, coll, strict=True))
-        p99 = statistics.median(c["p99"] / b["p99"] for b, c in zip(bare, coll, strict=True))
-        rows.append(f"| {conns} | {ratio:.2f} | {p99:.2f} |")
+        rows.append(
+            f"| {conns} | {ratio(conns, 'collector', 'bare'):.2f} "
+            f"| {ratio(conns, 'collector', 'bare', 'p99'):.2f} "
+            f"| {ratio(conns, 'bare+fsync', 'bare'):.2f} "
+            f"| {ratio(conns, 'collector', 'bare+fsync'):.2f} |"
+        )
     return rows
 
 
