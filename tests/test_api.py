@@ -124,6 +124,18 @@ def test_bodies_that_are_not_json_objects(
     assert response.get_json()["error"] == code
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json; charset=utf-8", "Application/JSON", " application/json ;x=1"],
+)
+def test_json_media_type_with_parameters_or_capitals_is_json(
+    client: FlaskClient, content_type: str
+) -> None:
+    body = b'{"client_id": "c", "seq": 1, "deltas": {"a.com": 2}}'
+    response = client.post("/add", data=body, headers=dict(KEY) | {"Content-Type": content_type})
+    assert (response.status_code, response.get_json()["applied"]) == (200, 2)
+
+
 def test_body_over_the_limit_is_413(make_app: Callable[..., Flask]) -> None:
     client = make_app(MAX_BODY_BYTES="1000").test_client()
     body = {"client_id": "c", "seq": 1, "deltas": {"a.com": 1}, "pad": "x" * 2000}
