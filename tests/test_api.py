@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -244,3 +245,25 @@ def test_damaged_state_is_reported_on_health(
     assert len(list(tmp_path.glob("state.json.corrupt-*"))) == 1
     # The journal still held the batch, so nothing acknowledged is lost.
     assert Ingest(client).counters()["counters"] == {"a.com": 4}
+
+
+def test_a_failed_journal_flush_is_503_until_a_flush_cures_it(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = {"client_id": "c", "seq": 1, "deltas": {"a.com": 4}}
+
+    def failing_sync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("collector.journal.sync_data", failing_sync)
+    response = client.post("/add", json=body, headers=KEY)
+    assert (response.status_code, response.get_json()["error"]) == (503, "journal_unavailable")
+    monkeypatch.undo()
+    assert client.post("/add", json=body, headers=KEY).status_code == 503
+    assert client.get("/client_status?client_id=c", headers=KEY).status_code == 503
+    assert "No space left" in client.get("/health").get_json()["warnings"][0]
+    assert client.post("/reset", headers=KEY).status_code == 503
+    assert client.post("/flush", headers=KEY).status_code == 200  # state.json now holds it
+    assert "warnings" not in client.get("/health").get_json()
+    assert client.post("/add", json=body, headers=KEY).get_json()["duplicate"] is True
+    assert client.get("/counters", headers=KEY).get_json()["counters"] == {"a.com": 4}
