@@ -33,8 +33,12 @@ class UsageState:
     resets: int = 0
 
     def last_seq(self, client_id: str) -> int:
+        return self.position(client_id)[0]
+
+    def position(self, client_id: str) -> tuple[int, int]:
+        """The client's `last_seq` and the lsn of the record that set it ((0, 0) if unknown)."""
         info = self.clients.get(client_id)
-        return info.last_seq if info else 0
+        return (info.last_seq, info.lsn) if info else (0, 0)
 
     def apply_add(
         self, client_id: str, seq: int, deltas: dict[str, int], day: str, at_ms: int, lsn: int = 0

@@ -125,8 +125,7 @@ class Store:
         :raise JournalFailed: the journal failed and no checkpoint has cured it yet.
         """
         with self._lock:
-            info = self._state.clients.get(client_id)
-            last, pending = (info.last_seq, info.lsn) if info else (0, 0)
+            last, pending = self._state.position(client_id)
         self._wait_on_disk(pending)
         return last
 
@@ -161,8 +160,7 @@ class Store:
         record: dict[str, Any] | None = None
         with self._lock:
             self._check_writable()
-            info = self._state.clients.get(request.client_id)
-            last, pending = (info.last_seq, info.lsn) if info else (0, 0)
+            last, pending = self._state.position(request.client_id)
             if request.seq > last + 1:
                 self.metrics.out_of_order.inc()
                 return {"error": "out_of_order", "expected_next": last + 1}
@@ -213,23 +211,15 @@ class Store:
 
         :raise JournalFailed: the journal failed meanwhile, or the flush took too long.
         """
-        if lsn and lsn in self._in_flight:
-            deadline = time.monotonic() + FLUSH_WAIT_SECONDS
-            while lsn in self._in_flight:  # rare: the same client sent again before our answer
-                if time.monotonic() > deadline:
-                    raise JournalFailed("the journal flush is taking too long")
-                time.sleep(_POLL_SECONDS)
+        if lsn and lsn in self._in_flight:  # rare: the same client sent again before our answer
+            _wait_while(lambda: lsn in self._in_flight, "the journal flush is taking too long")
         failure = self._failure
         if failure is not None:  # the record may be one whose write failed
             raise JournalFailed(failure)
 
     def _drain(self) -> None:
         """Wait (holding the lock, so no new record starts) until every record is on disk."""
-        deadline = time.monotonic() + FLUSH_WAIT_SECONDS
-        while self._in_flight:
-            if time.monotonic() > deadline:
-                raise JournalFailed("journal flushes did not finish; try again")
-            time.sleep(_POLL_SECONDS)
+        _wait_while(lambda: bool(self._in_flight), "journal flushes did not finish; try again")
 
     def reset(self) -> dict[str, Any]:
         """Journal a snapshot of the counters, zero them (never last_seq), checkpoint."""
@@ -314,6 +304,18 @@ class Store:
                 self._checkpoint_locked()
             finally:
                 self._journal.close()
+
+
+def _wait_while(condition: Callable[[], bool], timeout_message: str) -> None:
+    """Poll until `condition` is false, for at most FLUSH_WAIT_SECONDS.
+
+    :raise JournalFailed: with `timeout_message`, when the flushes take longer than that.
+    """
+    deadline = time.monotonic() + FLUSH_WAIT_SECONDS
+    while condition():
+        if time.monotonic() > deadline:
+            raise JournalFailed(timeout_message)
+        time.sleep(_POLL_SECONDS)
 
 
 def current_store() -> Store:
