@@ -156,15 +156,14 @@ class Journal:
         sync_data(self._fd)
         return time.perf_counter() - started
 
-    def append(self, records: list[dict[str, Any]]) -> float:
-        """Write records and fsync them; returns the fsync's seconds.
+    def append(self, records: list[dict[str, Any]]) -> None:
+        """Write records and fsync them (resets use this, with no other write in flight).
 
         On failure the file is cut back to where it was, so a failed batch leaves no trace.
         """
         before = os.fstat(self._fd).st_size
         try:
             write_all(self._fd, b"".join(encode(r) for r in records))
-            started = time.perf_counter()
             sync_data(self._fd)
         except OSError:
             try:
@@ -172,7 +171,6 @@ class Journal:
             except OSError:
                 log.exception("could not cut the journal back after a failed write")
             raise
-        return time.perf_counter() - started
 
     def truncate(self) -> None:
         """Empty the journal down to its header; only after a checkpoint holds every record."""
