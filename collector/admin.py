@@ -31,8 +31,9 @@ def health() -> ResponseReturnValue:
     store = current_store()
     body: dict[str, object] = {"ok": True, "version": __version__}
     body["uptime_seconds"] = round(time.monotonic() - store.started, 1)
-    if store.warnings:
-        body["warnings"] = store.warnings
+    warnings = store.warnings  # built on each read: the journal's state can change
+    if warnings:
+        body["warnings"] = warnings
     return jsonify(body)
 
 
