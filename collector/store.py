@@ -129,10 +129,6 @@ class Store:
         self._wait_on_disk(pending)
         return last
 
-    def journal_records(self) -> int:
-        """Records written since the last checkpoint (read without a lock: a hint, not a fact)."""
-        return self._records
-
     def client_count(self) -> int:
         with self._lock:
             return len(self._state.clients)

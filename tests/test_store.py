@@ -212,7 +212,8 @@ def test_periodic_checkpoint_bound(tmp_path: Path) -> None:
     store = open_store(tmp_path, CHECKPOINT_EVERY_RECORDS="10")
     for seq in range(1, 26):
         add(store, "c", seq, 1)
-    assert store.journal_records() < 10
+    # On disk, not a counter: the journal itself holds fewer records than the bound.
+    assert len(journal.read_journal(tmp_path / "state.json.journal").records) < 10
     store.close()
 
 
