@@ -21,8 +21,15 @@ def key_is_valid(presented: str | None) -> bool:
     return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
 
 
-def unauthorized() -> ResponseReturnValue:
-    return jsonify(error="unauthorized", detail="missing or wrong X-API-KEY header"), 401
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive)."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def unauthorized(detail: str = "missing or wrong X-API-KEY header") -> ResponseReturnValue:
+    return jsonify(error="unauthorized", detail=detail), 401
 
 
 def check_api_key() -> ResponseReturnValue | None:

@@ -1,19 +1,22 @@
 """Prometheus metrics of one app, in its own registry (no import-time globals, so tests can build
-many apps). Served at `/metrics` in the text format."""
+many apps). Served at `/metrics` in the text format, to `X-API-KEY` or `Authorization: Bearer`.
+
+`collector_tokens_total{host}` comes from the state (`tokens_total`), not from a process counter:
+it keeps its value across restarts and resets, so Prometheus can sum several collectors."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from .auth import check_api_key
+from .auth import bearer_token, key_is_valid, unauthorized
 
 if TYPE_CHECKING:
     from .store import Store
@@ -27,7 +30,17 @@ class _StoreCollector(Collector):
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
+        # No `created`: Prometheus would take it for the counter's start, and this one survives
+        # restarts (its start is the data folder's, which no timestamp here records).
+        total = CounterMetricFamily(
+            "collector_tokens",
+            "Tokens accepted per host since the data folder was created (never decreases)",
+            labels=["host"],
+        )
+        for host, n in sorted(self._store.tokens_total().items()):
+            total.add_metric([host], n)
+        yield total
         view = self._store.view()
         tokens = GaugeMetricFamily(
             "collector_host_tokens", "Tokens per host since the last reset", labels=["host"]
@@ -45,11 +58,31 @@ class _StoreCollector(Collector):
             "Seconds since state.json was last written",
             value=max(0.0, time.time() - self._store.last_checkpoint),
         )
+        yield GaugeMetricFamily(
+            "collector_journal_failed",
+            "1 while a failed journal write refuses batches (until a checkpoint succeeds)",
+            value=1 if self._store.journal_failed else 0,
+        )
+
+
+class _Registry(CollectorRegistry):
+    """Drops the `_created` sample of counters and histograms.
+
+    prometheus_client adds one per series; its only switch (`disable_created_metrics`) is
+    process-wide. Each collect() builds new Metric objects, so editing them here is safe.
+    """
+
+    def collect(self) -> Iterator[Metric]:
+        for family in super().collect():
+            if family.type in ("counter", "histogram", "summary"):
+                created = family.name + "_created"
+                family.samples = [s for s in family.samples if s.name != created]
+            yield family
 
 
 class Metrics:
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry: CollectorRegistry = _Registry(auto_describe=True)
         self.add_results = Counter(
             "collector_add_requests",
             "Batches answered by /add, by outcome",
@@ -60,12 +93,6 @@ class Metrics:
             "collector_add_rejected",
             "Batches refused as bad input, by error code",
             ["reason"],
-            registry=self.registry,
-        )
-        self.tokens_accepted = Counter(
-            "collector_tokens_accepted",
-            "Tokens accepted since the process started, by host (survives /reset)",
-            ["host"],
             registry=self.registry,
         )
         self.fsync_seconds = Histogram(
@@ -79,18 +106,9 @@ class Metrics:
         )
 
         # Label children looked up once: `labels()` takes a lock and a dict lookup on every call.
-        self._applied = self.add_results.labels("applied")
+        self.applied = self.add_results.labels("applied")
         self.duplicates = self.add_results.labels("duplicate")
         self.out_of_order = self.add_results.labels("out_of_order")
-        self._tokens_by_host: dict[str, Any] = {}
-
-    def applied(self, deltas: dict[str, int]) -> None:
-        self._applied.inc()
-        for host, n in deltas.items():
-            child = self._tokens_by_host.get(host)
-            if child is None:
-                child = self._tokens_by_host[host] = self.tokens_accepted.labels(host)
-            child.inc(n)
 
     def track_store(self, store: Store) -> None:
         self.registry.register(_StoreCollector(store))
@@ -98,10 +116,11 @@ class Metrics:
 
 @bp.get("/metrics")
 def metrics_view() -> ResponseReturnValue:
-    if not current_app.config["SETTINGS"].metrics_public:
-        refusal = check_api_key()
-        if refusal is not None:
-            return refusal
+    # Prometheus can send a bearer token but no custom header, so both are accepted here.
+    if not current_app.config["SETTINGS"].metrics_public and not (
+        key_is_valid(request.headers.get("X-API-KEY")) or key_is_valid(bearer_token())
+    ):
+        return unauthorized("missing or wrong X-API-KEY header or Authorization: Bearer token")
     body = generate_latest(current_app.extensions["metrics"].registry)
     return Response(body, mimetype="text/plain; version=0.0.4; charset=utf-8")
 

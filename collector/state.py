@@ -31,6 +31,9 @@ class UsageState:
     # Journal position this state includes: replay skips records at or below it.
     lsn: int = 0
     resets: int = 0
+    # Every token ever accepted, per host: kept by resets and restarts, so the Prometheus counter
+    # `collector_tokens_total` built from it never goes down.
+    tokens_total: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def last_seq(self, client_id: str) -> int:
         return self.position(client_id)[0]
@@ -56,13 +59,14 @@ class UsageState:
         for host, tokens in deltas.items():
             self.counters[host] = self.counters.get(host, 0) + tokens
             bucket[host] = bucket.get(host, 0) + tokens
+            self.tokens_total[host] = self.tokens_total.get(host, 0) + tokens
         return sum(deltas.values())
 
     def has_usage(self) -> bool:
         return any(self.counters.values())
 
     def apply_reset(self, at_ms: int) -> None:
-        """Zero the counters and buckets; `clients` (and so every last_seq) survive a reset."""
+        """Zero the counters and buckets; `clients` (every last_seq) and `tokens_total` survive."""
         self.counters = {}
         self.daily_totals = {}
         self.since_ms = at_ms
@@ -76,6 +80,7 @@ class UsageState:
             "resets": self.resets,
             "counters": self.counters,
             "daily_totals": self.daily_totals,
+            "tokens_total": self.tokens_total,
             "clients": {
                 cid: {"last_seq": c.last_seq, "last_seen_ms": c.last_seen_ms}
                 for cid, c in self.clients.items()
@@ -113,6 +118,9 @@ def _clients(value: Any) -> dict[str, ClientInfo]:
 def from_json(data: Any) -> UsageState:
     """Read format 1, or the original format (`totals`, `daily_totals`, `clients`).
 
+    A file without `tokens_total` (the original format, or format 1 written before it existed)
+    starts it from the counters: what came before the last reset is in the snapshots only.
+
     :raise CorruptStateError: the object is neither.
     """
     if not isinstance(data, dict):
@@ -126,11 +134,14 @@ def from_json(data: Any) -> UsageState:
     lsn, since, resets = data.get("lsn", 0), data.get("since_ms", 0), data.get("resets", 0)
     if not all(isinstance(n, int) for n in (lsn, since, resets)):
         raise CorruptStateError("lsn, since_ms and resets must be integers")
+    counters = _int_map(counters, "counters")
+    tokens_total = _int_map(data.get("tokens_total", counters), "tokens_total")
     return UsageState(
-        counters=_int_map(counters, "counters"),
+        counters=counters,
         daily_totals={day: _int_map(hosts, f"daily_totals[{day}]") for day, hosts in daily.items()},
         clients=_clients(data.get("clients", {})),
         since_ms=since,
         lsn=lsn,
         resets=resets,
+        tokens_total=tokens_total,
     )

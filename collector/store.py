@@ -129,6 +129,11 @@ class Store:
         self._wait_on_disk(pending)
         return last
 
+    def tokens_total(self) -> dict[str, int]:
+        """A copy of every token accepted per host since the data folder was created."""
+        with self._lock:
+            return dict(self._state.tokens_total)
+
     def client_count(self) -> int:
         with self._lock:
             return len(self._state.clients)
@@ -177,7 +182,7 @@ class Store:
             self.metrics.duplicates.inc()
         else:
             self._write(record)
-            self.metrics.applied(request.deltas)
+            self.metrics.applied.inc()
         self._wait_on_disk(pending)  # the seq before ours (or the one a duplicate repeats)
         if self._records >= self.settings.checkpoint_every_records:
             self._checkpoint_if_due()  # bounds replay time

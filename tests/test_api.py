@@ -45,10 +45,9 @@ def test_protected_routes_answer_json_401(
     headers = {} if key is None else {"X-API-KEY": key}
     response = client.open(path, method=method, headers=headers, json={})
     assert response.status_code == 401
-    assert response.get_json() == {
-        "error": "unauthorized",
-        "detail": "missing or wrong X-API-KEY header",
-    }
+    body = response.get_json()
+    assert body["error"] == "unauthorized"
+    assert body["detail"].startswith("missing or wrong X-API-KEY header")
 
 
 def test_unknown_route_and_method_are_json(client: FlaskClient) -> None:
@@ -221,7 +220,7 @@ def test_metrics_counts_outcomes(ingest: Ingest, client: FlaskClient) -> None:
     assert 'collector_add_requests_total{result="out_of_order"} 1.0' in text
     assert 'collector_add_rejected_total{reason="invalid_seq"} 1.0' in text
     assert 'collector_host_tokens{host="a.com"} 4.0' in text
-    assert 'collector_tokens_accepted_total{host="a.com"} 4.0' in text
+    assert 'collector_tokens_total{host="a.com"} 4.0' in text
     assert "collector_journal_fsync_seconds_count 1.0" in text
     assert "collector_checkpoint_age_seconds" in text
 
