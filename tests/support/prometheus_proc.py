@@ -25,6 +25,10 @@ START_TIMEOUT = 20.0
 
 
 def find_prometheus() -> str | None:
+    """$PROMETHEUS_PATH when set (and runnable), else `prometheus` on PATH or Debian's."""
+    chosen = os.environ.get("PROMETHEUS_PATH")
+    if chosen is not None:
+        return chosen if os.access(chosen, os.X_OK) else None
     return shutil.which("prometheus") or (
         "/usr/bin/prometheus" if os.access("/usr/bin/prometheus", os.X_OK) else None
     )
