@@ -117,7 +117,14 @@ def test_prometheus_sums_two_collectors_across_a_reset_and_a_restart(
         lambda seen: seen == ledger.total,
         "first scrape of both collectors",
     )
-    window_start = time.time()  # every scrape before this saw only the ledger so far
+    window_start = time.time()
+    # Each target's scrapes run one after another: once one starting after window_start is in,
+    # every scrape before it has its answer, so none of them can see a batch sent from here on.
+    eventually(
+        lambda: prometheus.query(f"timestamp(up == 1) > {window_start}"),
+        lambda seen: len(seen) == 2,
+        "a scrape of both collectors after the window opened",
+    )
     ledger.window_open = True
 
     ledger.send(resetting, {"chatgpt.com": 11, "claude.ai": 22})
