@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from . import names
@@ -184,8 +184,23 @@ DAILY_FROM_NEW = """
 """
 
 
-def store(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
+NEW_BY_KEY = """
+    SELECT model, api_key, COUNT(*), SUM(total_tokens), SUM(1 - failed)
+    FROM requests WHERE id > ? GROUP BY model, api_key
+"""
+
+NewRows = dict[tuple[str, str], tuple[int, int, int]]  # (model, masked key) -> (req, tok, ok)
+
+
+def store(
+    db: sqlite3.Connection,
+    rows: Iterable[tuple[Any, ...]],
+    then: Callable[[sqlite3.Connection, NewRows], None] | None = None,
+) -> int:
     """Insert the rows that are new and add exactly those to `daily_usage`, in one transaction.
+
+    `then`, if given, runs inside that transaction with the new rows counted per (model, masked
+    key): a legacy snapshot's counters are stored atomically with its details.
 
     Duplicates (inside the batch or stored before) are ignored by the unique dedup key. New rows
     get ids above the largest id before the batch (ids only grow: requests are never deleted, and
@@ -202,6 +217,11 @@ def store(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         added = db.total_changes - before
         if added:
             db.execute(DAILY_FROM_NEW, (last_id,))
+        if then is not None:
+            new: NewRows = {}
+            if added:
+                new = {(r[0], r[1]): (r[2], r[3], r[4]) for r in db.execute(NEW_BY_KEY, (last_id,))}
+            then(db, new)
         db.commit()
     except BaseException:
         db.rollback()

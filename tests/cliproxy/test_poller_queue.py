@@ -137,15 +137,28 @@ def test_transient_failures_back_off_and_recover(
     assert not poller.run_once()["ok"] and poller.failures == 1
 
 
-def test_queue_backoff_doubles(cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy) -> None:
-    poller = poller_of(cp_app(fake_queue))
+def test_legacy_backoff_doubles(cp_app: Callable[..., Flask], fake_legacy: FakeCLIProxy) -> None:
+    poller = poller_of(cp_app(fake_legacy, COLLECTOR_INTERVAL_SECONDS="10"))
     poller.run_once()
-    fake_queue.script = ["500", "500", "500", "500", "500", "500", "500", "500", "500"]
+    fake_legacy.script = ["500"] * 8
     delays = []
-    for _ in range(8):
+    for _ in range(7):
         poller.run_once()
         delays.append(poller._delay())
-    assert delays == [10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]
+    assert delays == [20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]
+
+
+def test_queue_backoff_stays_inside_the_retention(
+    cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy
+) -> None:
+    poller = poller_of(cp_app(fake_queue, CLIPROXY_QUEUE_INTERVAL_SECONDS="2"))
+    poller.run_once()
+    fake_queue.script = ["500"] * 8
+    delays = []
+    for _ in range(5):
+        poller.run_once()
+        delays.append(poller._delay())
+    assert delays == [4.0, 8.0, 10.0, 10.0, 10.0]  # capped at 60 s / 6
 
 
 def test_popped_batch_kept_when_the_database_refuses_it(
