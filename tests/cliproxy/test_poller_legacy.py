@@ -106,8 +106,9 @@ def test_undetailed_server_restart_and_false_start(cp_app: Callable[..., Flask])
         assert (day["undetailed_requests"], day["unpriced_requests"], day["cost_micro_usd"]) == (
             3,
             3,
-            0,
+            None,  # counters without details cannot be priced: null, never $0
         )
+        assert day["pricing_status"] == "unpriced"
         assert set(day["breakdown"]["models"]) == {"gpt-4o"}
     finally:
         fake.close()
