@@ -48,7 +48,7 @@ class Ingestor:
         self.local_date = LocalDates(zone)
         self._dates = self.local_date.cache
         self._masked: dict[str, str] = {}
-        self._families: dict[tuple[str, str | None], str] = {}
+        self._families: dict[tuple[str, str | None, str | None], str] = {}
         # dedup keys known to be stored (filled by the poller after a commit): an in-memory
         # shortcut only, the database's unique key stays the guarantee
         self.seen: set[bytes] = set()
@@ -92,9 +92,11 @@ class Ingestor:
         dedup = (ts_ns // 1_000_000).to_bytes(6, "big") + digest
         if dedup in self.seen:
             return None  # a legacy detail read again: skip pricing it only to drop it
-        fam = self._families.get((model, provider))
+        executor = text_or_none(get("executor_type"))
+        fam = self._families.get((model, provider, executor))
         if fam is None:
-            fam = self._families[(model, provider)] = names.family(model, provider or "")
+            fam = names.family(model, provider or "", executor or "")
+            self._families[(model, provider, executor)] = fam
         usage = usage_from_counts(every, fam, get("token_breakdown"))
         ts_ms = ts_ns // 1_000_000
         cost_usd, cost_micro, status, price_source, priced_model = self._price(model, usage, ts_ms)
