@@ -178,3 +178,29 @@ def test_details_pushed_out_by_the_cap_are_not_counted_again(cp_app: Callable[..
         (day,) = days(app)
         assert (day["total_requests"], day["total_tokens"]) == (1070, 1070 * 11)
         assert day["undetailed_requests"] == 50
+
+
+@pytest.mark.parametrize(
+    ("provider", "executor", "model", "family"),
+    [
+        # CLIProxyAPI sdk/cliproxy/usage/accounting.go tokenAccountingSemanticsFor, v7.2.140
+        ("antigravity", "AntigravityExecutor", SONNET, "gemini"),
+        ("openai-compatibility", "OpenAICompatExecutor", SONNET, "openai"),
+        ("openrouter", "OpenAICompatExecutor", "claude-opus-4-5", "openai"),  # executor first
+        ("openai-compatible-acme", "", SONNET, "openai"),
+        ("claude", "ClaudeExecutor", "gpt-4o", "anthropic"),
+        ("vertex", "GeminiVertexExecutor", SONNET, "gemini"),
+        ("codex", "CodexExecutor", "gemini-2.5-pro", "openai"),
+        ("kimi", "KimiExecutor", "kimi-k2", "openai"),
+        # CLIProxy leaves these unknown: the model name is the last resort
+        ("unknown", "unknown", SONNET, "anthropic"),
+        ("", "", "gemini-2.5-pro", "gemini"),
+        ("iflow", "IFlowExecutor", "glm-4.6", "openai"),
+    ],
+)
+def test_provider_family_follows_cliproxy(
+    provider: str, executor: str, model: str, family: str
+) -> None:
+    from collector.cliproxy import names
+
+    assert names.family(model, provider, executor) == family

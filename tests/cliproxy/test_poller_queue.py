@@ -205,3 +205,35 @@ def test_trigger_wakes_a_running_loop_for_one_attempt(
         poller.stop()
     assert len(fake_queue.log) == 2  # one attempt per trigger, never a loop
     assert poller.auth_failure is not None
+
+
+def test_database_lock_free_during_an_http_call(
+    cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy
+) -> None:
+    """stop() and every database step wait on `_db_lock`; a slow CLIProxy must not hold it."""
+    poller = poller_of(cp_app(fake_queue))
+    poller.client.timeout = 5
+    poller.run_once()
+    fake_queue.slow_seconds = 1.0
+    fake_queue.script = ["slow"]
+    cycle = threading.Thread(target=poller.run_once)
+    cycle.start()
+    try:
+        for _ in range(100):  # wait until the slow request is in flight
+            if len(fake_queue.log) >= 2:
+                break
+            threading.Event().wait(0.01)
+        assert poller._db_lock.acquire(timeout=0.5)
+        poller._db_lock.release()
+    finally:
+        cycle.join(10)
+
+
+def test_retention_setting_range() -> None:
+    from collector.config import load_settings
+    from collector.errors import ConfigError
+
+    assert load_settings({"API_KEY": "k", "CLIPROXY_QUEUE_RETENTION_SECONDS": "3600"})
+    for bad in ("0", "3601", "x"):
+        with pytest.raises(ConfigError, match="CLIPROXY_QUEUE_RETENTION_SECONDS"):
+            load_settings({"API_KEY": "k", "CLIPROXY_QUEUE_RETENTION_SECONDS": bad})
