@@ -158,7 +158,13 @@ def create_limit() -> ResponseReturnValue:
     db = _db()
     with db:
         new_id = configs.create(db, cfg, _now_ms())
+    _sync(db)
     return jsonify(config=configs.get_config(db, new_id)), 201
+
+
+def _sync(db: Any) -> None:
+    """A new or changed limit shows its status at once, not at the poller's next sync."""
+    limits.sync(db, current_app.config["SETTINGS"].cliproxy_timezone, _now_ms())
 
 
 @bp.route("/limits/<config_id>", methods=["GET", "PUT", "DELETE"])
@@ -186,4 +192,5 @@ def one_limit(config_id: str) -> ResponseReturnValue:
         return api_error(400, "bad_config", str(exc))
     with db:
         configs.update(db, number, cfg, _now_ms())
+    _sync(db)
     return jsonify(config=configs.get_config(db, number))

@@ -178,6 +178,11 @@ def test_details_pushed_out_by_the_cap_are_not_counted_again(cp_app: Callable[..
         (day,) = days(app)
         assert (day["total_requests"], day["total_tokens"]) == (1070, 1070 * 11)
         assert day["undetailed_requests"] == 50
+        fake.restart()  # counters back to zero: the carried count starts afresh
+        fake.add(*[Req(KEY1, "gpt-4o", f"2026-04-21T09:59:{i:02d}+07:00", 10, 1) for i in range(3)])
+        assert poller.run_once()["stored"] == 3
+        (day,) = days(app)
+        assert (day["total_requests"], day["undetailed_requests"]) == (1073, 50)
 
 
 @pytest.mark.parametrize(

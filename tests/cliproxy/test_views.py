@@ -81,6 +81,8 @@ def test_limits_crud(cp_app: Callable[..., Flask]) -> None:
     client = cp_app(None).test_client()
     response = client.post("/api/collector/limits", json=GPT, headers=HEADERS)
     assert response.status_code == 201
+    (status,) = client.get("/api/collector/limits/status", headers=HEADERS).get_json()["limits"]
+    assert status["status_label"] == "0/10,000 Tokens"  # measured at once, not at the next poll
     cfg = response.get_json()["config"]
     assert (cfg["window_minutes"], cfg["request_limit"]) == (1440, None)
     url = f"/api/collector/limits/{cfg['id']}"
