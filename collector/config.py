@@ -39,6 +39,14 @@ def aspositiveint(value: str) -> int:
     return number
 
 
+def asretention(value: str) -> int:
+    """CLIProxy's `redis-usage-queue-retention-seconds` range: 1 to 3600."""
+    number = int(value.strip())
+    if not 1 <= number <= 3600:
+        raise ValueError(f"expected seconds 1-3600 (CLIProxy's range), got {value!r}")
+    return number
+
+
 def asport(value: str) -> int:
     number = int(value.strip())
     if not 0 <= number <= 65535:
@@ -112,6 +120,7 @@ class Settings:
     cliproxy_management_key: str = ""
     cliproxy_interval_seconds: int = 300
     cliproxy_queue_interval_seconds: int = 5
+    cliproxy_queue_retention_seconds: int = 60
     cliproxy_timezone: str = "UTC"
     db_path: Path = Path("data/collector.db")
     pricing_override_path: Path | None = None
@@ -149,6 +158,7 @@ PARAMS: dict[str, tuple[str, Converter]] = {
     "CLIPROXY_MANAGEMENT_KEY": ("cliproxy_management_key", str.strip),
     "COLLECTOR_INTERVAL_SECONDS": ("cliproxy_interval_seconds", aspositiveint),
     "CLIPROXY_QUEUE_INTERVAL_SECONDS": ("cliproxy_queue_interval_seconds", aspositiveint),
+    "CLIPROXY_QUEUE_RETENTION_SECONDS": ("cliproxy_queue_retention_seconds", asretention),
     "CLIPROXY_TIMEZONE": ("cliproxy_timezone", aszone),
     "DB_PATH": ("db_path", Path),
     "PRICING_OVERRIDE_PATH": ("pricing_override_path", Path),

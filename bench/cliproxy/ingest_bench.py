@@ -25,13 +25,13 @@ from collector.cliproxy.db import connect
 from collector.cliproxy.pricing import Pricer
 
 ZONE = "Asia/Bangkok"
-MODELS = [
-    ("gpt-5-codex", "codex"),
-    ("gpt-5-codex-high", "codex"),
-    ("claude-sonnet-4-5-20250929", "claude"),
-    ("claude-opus-4-5-20251101", "claude"),
-    ("gemini-2.5-pro", "gemini-cli"),
-    ("qwen3-coder-plus", "qwen"),  # unknown to genai-prices: stored unpriced
+MODELS = [  # (model, provider, executor type) as CLIProxyAPI v7.2 names them
+    ("gpt-5-codex", "codex", "CodexExecutor"),
+    ("gpt-5-codex-high", "codex", "CodexExecutor"),
+    ("claude-sonnet-4-5-20250929", "claude", "ClaudeExecutor"),
+    ("claude-opus-4-5-20251101", "antigravity", "AntigravityExecutor"),
+    ("gemini-2.5-pro", "gemini-cli", "GeminiCLIExecutor"),
+    ("qwen3-coder-plus", "qwen", "OpenAICompatExecutor"),  # unknown to genai-prices: unpriced
 ]
 KEYS = [f"sk-bench-client-{i:04d}-secret" for i in range(5)]
 START = datetime(2025, 11, 1, tzinfo=UTC)
@@ -60,30 +60,34 @@ def records(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     step = 365 * 86400 / n
     for i in range(n):
-        model, provider = MODELS[rng.randrange(len(MODELS))]
+        model, provider, executor = MODELS[rng.randrange(len(MODELS))]
         stamp = START + timedelta(seconds=i * step, microseconds=rng.randrange(1_000_000))
         fresh, cached = rng.randrange(200, 150_000), rng.randrange(0, 60_000)
         out, reasoning = rng.randrange(10, 8000), rng.randrange(0, 2000)
+        # Claude reports fresh input only; the others include the cache reads (accounting.go)
+        inp = fresh if provider == "claude" else fresh + cached
         yield {
             "timestamp": stamp.isoformat().replace("+00:00", "Z"),
             "latency_ms": rng.randrange(200, 60_000),
             "source": "alice@example.com",
             "auth_index": "3f2a9c1d0b7e4a55",
             "tokens": {
-                "input_tokens": fresh + cached,
+                "input_tokens": inp,
                 "output_tokens": out,
                 "reasoning_tokens": reasoning,
                 "cached_tokens": cached,
+                "cache_read_tokens": cached,
                 "total_tokens": fresh + cached + out,
             },
             "failed": rng.random() < 0.02,
             "fail": {"status_code": 200},
             "provider": provider,
+            "executor_type": executor,
             "model": model,
             "alias": model,
             "endpoint": "POST /v1/chat/completions",
             "api_key": KEYS[rng.randrange(len(KEYS))],
-            "request_id": f"req-{i}",
+            "request_id": f"{i:08x}",
         }
 
 

@@ -28,6 +28,7 @@ class CliproxyState:
     settings: Settings
     pricer: Pricer
     poller: Poller | None
+    seeded: bool = False  # the views seeded rate-limit configs in this process
 
 
 def make_pricer(settings: Settings) -> Pricer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from . import names
@@ -48,7 +48,7 @@ class Ingestor:
         self.local_date = LocalDates(zone)
         self._dates = self.local_date.cache
         self._masked: dict[str, str] = {}
-        self._families: dict[tuple[str, str | None], str] = {}
+        self._families: dict[tuple[str, str | None, str | None], str] = {}
         # dedup keys known to be stored (filled by the poller after a commit): an in-memory
         # shortcut only, the database's unique key stays the guarantee
         self.seen: set[bytes] = set()
@@ -92,9 +92,11 @@ class Ingestor:
         dedup = (ts_ns // 1_000_000).to_bytes(6, "big") + digest
         if dedup in self.seen:
             return None  # a legacy detail read again: skip pricing it only to drop it
-        fam = self._families.get((model, provider))
+        executor = text_or_none(get("executor_type"))
+        fam = self._families.get((model, provider, executor))
         if fam is None:
-            fam = self._families[(model, provider)] = names.family(model, provider or "")
+            fam = names.family(model, provider or "", executor or "")
+            self._families[(model, provider, executor)] = fam
         usage = usage_from_counts(every, fam, get("token_breakdown"))
         ts_ms = ts_ns // 1_000_000
         cost_usd, cost_micro, status, price_source, priced_model = self._price(model, usage, ts_ms)
@@ -184,8 +186,23 @@ DAILY_FROM_NEW = """
 """
 
 
-def store(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
+NEW_BY_KEY = """
+    SELECT model, api_key, COUNT(*), SUM(total_tokens), SUM(1 - failed)
+    FROM requests WHERE id > ? GROUP BY model, api_key
+"""
+
+NewRows = dict[tuple[str, str], tuple[int, int, int]]  # (model, masked key) -> (req, tok, ok)
+
+
+def store(
+    db: sqlite3.Connection,
+    rows: Iterable[tuple[Any, ...]],
+    then: Callable[[sqlite3.Connection, NewRows], None] | None = None,
+) -> int:
     """Insert the rows that are new and add exactly those to `daily_usage`, in one transaction.
+
+    `then`, if given, runs inside that transaction with the new rows counted per (model, masked
+    key): a legacy snapshot's counters are stored atomically with its details.
 
     Duplicates (inside the batch or stored before) are ignored by the unique dedup key. New rows
     get ids above the largest id before the batch (ids only grow: requests are never deleted, and
@@ -202,6 +219,11 @@ def store(db: sqlite3.Connection, rows: Iterable[tuple[Any, ...]]) -> int:
         added = db.total_changes - before
         if added:
             db.execute(DAILY_FROM_NEW, (last_id,))
+        if then is not None:
+            new: NewRows = {}
+            if added:
+                new = {(r[0], r[1]): (r[2], r[3], r[4]) for r in db.execute(NEW_BY_KEY, (last_id,))}
+            then(db, new)
         db.commit()
     except BaseException:
         db.rollback()

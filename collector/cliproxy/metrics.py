@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from .db import connect
+from .reports import pricing
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ class CliproxyCollector(Collector):
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
 
-    def collect(self) -> Iterator[CounterMetricFamily]:
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         cost = CounterMetricFamily(
             "collector_cliproxy_cost_usd", "Priced cost of CLIProxy requests", labels=["model"]
         )
@@ -29,6 +30,12 @@ class CliproxyCollector(Collector):
         )
         requests = CounterMetricFamily(
             "collector_cliproxy_requests", "CLIProxy requests", labels=["model", "pricing"]
+        )
+        status = GaugeMetricFamily(
+            "collector_cliproxy_pricing_status",
+            "1 for the model's pricing status: priced, partial (some requests unpriced) or "
+            "unpriced (no cost series: unpriced is never $0)",
+            labels=["model", "status"],
         )
         if self.db_path.exists():
             try:
@@ -45,7 +52,10 @@ class CliproxyCollector(Collector):
                 log.warning("metrics: CLIProxy database not readable: %s", exc)
                 rows = []
             for model, micro, inp, out, cached, total, req, unpriced in rows:
-                cost.add_metric([model], micro / 1_000_000)
+                priced = pricing(micro, req, unpriced)
+                status.add_metric([model, priced["pricing_status"]], 1)
+                if priced["cost_micro_usd"] is not None:
+                    cost.add_metric([model], micro / 1_000_000)
                 for kind, value in (("input", inp), ("output", out), ("cached", cached)):
                     tokens.add_metric([model, kind], value)
                 tokens.add_metric([model, "total"], total)
@@ -54,6 +64,7 @@ class CliproxyCollector(Collector):
         yield cost
         yield tokens
         yield requests
+        yield status
 
 
 def init_app(app: Flask) -> None:

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 QUEUE_BATCH = 500
 MAX_QUEUE_POPS = 200  # bounds one cycle at 100,000 records; the rest waits for the next cycle
 MAX_BACKOFF_SECONDS = 300
+RETENTION_SHARE = 6  # queue era: a retry waits at most retention / 6 (10 s at CLIProxy's 60 s)
+MIN_RETRY_SECONDS = 1.0
 LIMIT_SYNC_EVERY_MS = 60_000
 STOP_WAIT_SECONDS = 2.0
 MAX_SEEN = 2_000_000
@@ -54,12 +56,21 @@ class Poller:
         self.failures = 0
         self._last_sync_ms = 0
         self._last_price_refresh = 0.0
-        self._lock = threading.Lock()
+        self._cycle = threading.Lock()  # one collection at a time
+        self._db_lock = threading.Lock()  # the connection; never held across an HTTP call
+        self._sync_now = False  # a trigger asks for a limit sync whatever the poll brings
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._db: sqlite3.Connection | None = None
         self._pending: list[Any] = []  # popped queue records not yet stored
+        if settings.cliproxy_queue_interval_seconds * 2 > settings.cliproxy_queue_retention_seconds:
+            log.warning(
+                "CLIPROXY_QUEUE_INTERVAL_SECONDS=%d is more than half of "
+                "CLIPROXY_QUEUE_RETENTION_SECONDS=%d: queue records may expire between polls",
+                settings.cliproxy_queue_interval_seconds,
+                settings.cliproxy_queue_retention_seconds,
+            )
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -84,21 +95,23 @@ class Poller:
         self._close_db()
 
     def _close_db(self) -> None:
-        if self._lock.acquire(timeout=STOP_WAIT_SECONDS):
+        if self._db_lock.acquire(timeout=STOP_WAIT_SECONDS):
             try:
                 if self._db is not None:
                     self._db.close()
                     self._db = None
             finally:
-                self._lock.release()
+                self._db_lock.release()
 
     def trigger(self) -> threading.Thread | None:
-        """Manual run: clears an auth stop and collects now; wakes the loop when it runs (one
-        attempt, never two), else runs once in a thread of its own, which it returns."""
+        """Manual run: clears an auth stop, collects and syncs limits now; wakes the loop when it
+        runs (one attempt, never two), else runs once in a thread of its own, which it returns."""
         self.auth_failure = None
+        self._sync_now = True
         if self._thread is not None and self._thread.is_alive():
             self._wake.set()
             return None
+        self._stop.clear()  # a manual run is allowed after stop(); it opens its own connection
         thread = threading.Thread(target=self.run_once, name=f"{self.name}-trigger", daemon=True)
         thread.start()
         return thread
@@ -117,19 +130,27 @@ class Poller:
             self._close_db()
 
     def _delay(self) -> float:
+        """The wait before the next poll. After failures it doubles, capped at 300 s (or the
+        interval, if longer); in the queue era it never exceeds a sixth of the queue's retention,
+        so four failed polls in a row and the interval still fit inside it and lose no record."""
         s = self.settings
-        base = (
-            s.cliproxy_interval_seconds
-            if self.era == "legacy"
-            else s.cliproxy_queue_interval_seconds
-        )
-        if self.failures:
-            return float(min(base * 2**self.failures, max(MAX_BACKOFF_SECONDS, base)))
-        return float(base)
+        if self.era == "legacy":
+            base = s.cliproxy_interval_seconds
+            if self.failures:
+                return float(min(base * 2**self.failures, max(MAX_BACKOFF_SECONDS, base)))
+            return float(base)
+        base = s.cliproxy_queue_interval_seconds
+        if not self.failures:
+            return float(base)
+        retry_cap = max(MIN_RETRY_SECONDS, s.cliproxy_queue_retention_seconds / RETENTION_SHARE)
+        return float(min(base * 2**self.failures, MAX_BACKOFF_SECONDS, retry_cap))
 
     # --- one cycle -------------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
+        """The poller's connection; call with `_db_lock` held."""
         if self._db is None:
+            if self._stop.is_set():
+                raise ClientError("the poller is stopping")
             self._db = connect(self.settings.db_path)
             self._prepare(self._db)
         return self._db
@@ -148,18 +169,20 @@ class Poller:
         configs.seed(db, self.settings.rate_limits_seed_path, int(self.clock() * 1000))
 
     def run_once(self) -> dict[str, Any]:
-        """Collect (era detected), store, sync limits. Never raises: the outcome lands on health."""
-        with self._lock:
+        """Collect (era detected), store, sync limits. Never raises: the outcome lands on health.
+
+        One cycle at a time (`_cycle`; a trigger's thread simply waits its turn). The database
+        lock is taken only around database work, never across an HTTP call, so `stop()` and
+        health never wait on CLIProxy.
+        """
+        with self._cycle:
             now_ms = int(self.clock() * 1000)
+            sync_now, self._sync_now = self._sync_now, False
             result: dict[str, Any] = {"stored": 0, "era": self.era}
             try:
-                db = self._conn()
                 self._refresh_prices()
-                result["stored"] = self._collect(db, now_ms)
+                result["stored"] = self._collect(now_ms)
                 result["era"] = self.era
-                if result["stored"] or now_ms - self._last_sync_ms >= LIMIT_SYNC_EVERY_MS:
-                    result["limits"] = len(limits.sync(db, self.settings.cliproxy_timezone, now_ms))
-                    self._last_sync_ms = now_ms
                 self.failures, self.last_error = 0, None
                 result["ok"] = True
             except AuthFailed as exc:
@@ -178,29 +201,51 @@ class Poller:
                 self.last_error = f"unexpected error: {exc!r}"
                 result.update(ok=False, error=self.last_error)
                 log.exception("CLIProxy poll hit an unexpected error")
+            if sync_now or result["stored"] or now_ms - self._last_sync_ms >= LIMIT_SYNC_EVERY_MS:
+                # a window rolls on without CLIProxy: limits sync even when the poll failed
+                self._sync_limits(now_ms, result)
             self.last_poll_ms, self.last_result = now_ms, result
             return result
 
-    def _collect(self, db: sqlite3.Connection, now_ms: int) -> int:
+    def _sync_limits(self, now_ms: int, result: dict[str, Any]) -> None:
+        try:
+            with self._db_lock:
+                synced = limits.sync(self._conn(), self.settings.cliproxy_timezone, now_ms)
+            result["limits"] = len(synced)
+            self._last_sync_ms = now_ms
+        except (ClientError, sqlite3.Error) as exc:
+            log.warning("CLIProxy rate-limit sync failed: %s", exc)
+
+    def _collect(self, now_ms: int) -> int:
         if self.era != "queue":
             try:
                 usage = self.client.legacy_usage()
                 self.era = "legacy"
-                rows = list(self.ingestor.legacy_rows(usage))
-                stored = ingest.store(db, rows)
-                self._remember(row[0] for row in rows)
-                snapshots.record(db, usage, now_ms, self.ingestor.local_date)
-                return stored
+                return self._store_snapshot(usage, now_ms)
             except NotFound:
                 log.info("CLIProxy has no /usage (6.10 or later): switching to the usage queue")
                 self.era = "queue"
         try:
-            return self._drain_queue(db)
+            return self._drain_queue()
         except NotFound:
             self.era = None  # neither route yet: maybe a downgrade, maybe management is off
             raise NotFound(
-                "neither /usage nor /usage-queue exists: is remote management on?"
+                "neither /usage nor /usage-queue exists (CLIProxy 6.10.0 to 6.10.7 have no usage "
+                "API; otherwise remote management is off)"
             ) from None
+
+    def _store_snapshot(self, usage: dict[str, Any], now_ms: int) -> int:
+        """Detail rows and the snapshot's undetailed counters in one transaction: the counters
+        are told which details were new, so details a cap pushed out are never counted again."""
+        rows = list(self.ingestor.legacy_rows(usage))
+
+        def fold(db: sqlite3.Connection, new: snapshots.NewDetails) -> None:
+            snapshots.record(db, usage, now_ms, self.ingestor.local_date, new)
+
+        with self._db_lock:
+            stored = ingest.store(self._conn(), rows, then=fold)
+        self._remember(row[0] for row in rows)
+        return stored
 
     def _remember(self, keys: Iterable[bytes]) -> None:
         """Legacy snapshots repeat every detail until CLIProxy restarts: remember what is stored."""
@@ -209,19 +254,24 @@ class Poller:
             seen.clear()  # memory bound; the database still refuses duplicates
         seen.update(keys)
 
-    def _drain_queue(self, db: sqlite3.Connection) -> int:
+    def _drain_queue(self) -> int:
         """Pop and store batch by batch: each batch is committed before the next pop. A batch the
         database refused stays in memory and is stored first at the next cycle (a pop is final)."""
         stored = 0
         if self._pending:
-            stored += ingest.store(db, self.ingestor.queue_rows(self._pending))
-            self._pending = []
+            stored += self._store_pending()
         for _ in range(MAX_QUEUE_POPS):
             self._pending = self.client.pop_queue(QUEUE_BATCH)
-            stored += ingest.store(db, self.ingestor.queue_rows(self._pending))
-            popped, self._pending = len(self._pending), []
+            popped = len(self._pending)
+            stored += self._store_pending()
             if popped < QUEUE_BATCH or self._stop.is_set():
                 break
+        return stored
+
+    def _store_pending(self) -> int:
+        with self._db_lock:
+            stored = ingest.store(self._conn(), self.ingestor.queue_rows(self._pending))
+        self._pending = []
         return stored
 
     def _refresh_prices(self) -> None:

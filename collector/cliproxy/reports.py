@@ -14,6 +14,18 @@ def usd(micro: int) -> str:
     return str(Decimal(micro) / Decimal(1_000_000))
 
 
+def pricing(micro: int, requests: int, unpriced: int) -> dict[str, Any]:
+    """Cost fields of an aggregate. Unpriced is never $0: with no priced request the cost is null
+    and the status `unpriced`; with some, the cost is the priced part and the status `partial`."""
+    if unpriced and unpriced >= requests:
+        return {"cost_usd": None, "cost_micro_usd": None, "pricing_status": "unpriced"}
+    return {
+        "cost_usd": usd(micro),
+        "cost_micro_usd": micro,
+        "pricing_status": "partial" if unpriced else "priced",
+    }
+
+
 def _day(stat_date: str) -> dict[str, Any]:
     return {
         "date": stat_date,
@@ -30,14 +42,25 @@ def _day(stat_date: str) -> dict[str, Any]:
     }
 
 
-def _add(target: dict[str, Any], key: str, req: int, tok: int, cost: int) -> dict[str, Any]:
+def _add(
+    target: dict[str, Any], key: str, req: int, tok: int, cost: int, unpriced: int
+) -> dict[str, Any]:
     entry: dict[str, Any] = target.setdefault(
-        key, {"requests": 0, "tokens": 0, "cost_micro_usd": 0}
+        key, {"requests": 0, "tokens": 0, "cost_micro_usd": 0, "unpriced_requests": 0}
     )
     entry["requests"] += req
     entry["tokens"] += tok
     entry["cost_micro_usd"] += cost
+    entry["unpriced_requests"] += unpriced
     return entry
+
+
+def _settle(entry: dict[str, Any], with_usd: bool = False) -> None:
+    """Replace the running micro-USD sum by the cost fields `pricing` gives."""
+    fields = pricing(entry["cost_micro_usd"], entry["requests"], entry["unpriced_requests"])
+    if not with_usd:
+        del fields["cost_usd"]
+    entry.update(fields)
 
 
 def daily_stats(db: sqlite3.Connection, start: str, end: str) -> list[dict[str, Any]]:
@@ -58,11 +81,11 @@ def daily_stats(db: sqlite3.Connection, start: str, end: str) -> list[dict[str, 
         day["output_tokens"] += r[8]
         day["cost_micro_usd"] += r[9]
         day["unpriced_requests"] += r[10]
-        model = _add(day["breakdown"]["models"], r[1], r[3], r[6], r[9])
+        model = _add(day["breakdown"]["models"], r[1], r[3], r[6], r[9], r[10])
         model["input_tokens"] = model.get("input_tokens", 0) + r[7]
         model["output_tokens"] = model.get("output_tokens", 0) + r[8]
-        endpoint = _add(day["breakdown"]["endpoints"], r[2], r[3], r[6], r[9])
-        _add(endpoint.setdefault("models", {}), r[1], r[3], r[6], r[9])
+        endpoint = _add(day["breakdown"]["endpoints"], r[2], r[3], r[6], r[9], r[10])
+        _add(endpoint.setdefault("models", {}), r[1], r[3], r[6], r[9], r[10])
     for r in db.execute(
         "SELECT stat_date, total_requests, success_count, failure_count, total_tokens, breakdown "
         "FROM daily_snapshot_stats WHERE stat_date BETWEEN ? AND ?",
@@ -78,25 +101,36 @@ def daily_stats(db: sqlite3.Connection, start: str, end: str) -> list[dict[str, 
         day["undetailed_requests"] += r[1]
         day["unpriced_requests"] += r[1]
         breakdown = json.loads(r[5])
+        # counters without details cannot be priced: every such request is unpriced
         for model, m in breakdown.get("models", {}).items():
-            _add(day["breakdown"]["models"], model, m["requests"], m["tokens"], 0)
+            _add(day["breakdown"]["models"], model, m["requests"], m["tokens"], 0, m["requests"])
         for key, e in breakdown.get("endpoints", {}).items():
-            endpoint = _add(day["breakdown"]["endpoints"], key, e["requests"], e["tokens"], 0)
+            endpoint = _add(
+                day["breakdown"]["endpoints"], key, e["requests"], e["tokens"], 0, e["requests"]
+            )
             for model, m in e.get("models", {}).items():
-                _add(endpoint.setdefault("models", {}), model, m["requests"], m["tokens"], 0)
+                models = endpoint.setdefault("models", {})
+                _add(models, model, m["requests"], m["tokens"], 0, m["requests"])
     out = [days[d] for d in sorted(days)]
     for day in out:
-        day["cost_usd"] = usd(day["cost_micro_usd"])
+        fields = pricing(day["cost_micro_usd"], day["total_requests"], day["unpriced_requests"])
+        day.update(fields)
+        for model in day["breakdown"]["models"].values():
+            _settle(model)
+        for endpoint in day["breakdown"]["endpoints"].values():
+            _settle(endpoint)
+            for model in endpoint.get("models", {}).values():
+                _settle(model)
     return out
 
 
 def model_costs(db: sqlite3.Connection, start: str, end: str) -> list[dict[str, Any]]:
-    """Cost and tokens per model over [start, end], most expensive first."""
+    """Cost and tokens per model over [start, end], most expensive first, unpriced last."""
     rows = db.execute(
         "SELECT model, SUM(requests), SUM(input_tokens), SUM(output_tokens), SUM(cached_tokens), "
         "SUM(reasoning_tokens), SUM(total_tokens), SUM(cost_micro), SUM(unpriced_requests) "
         "FROM daily_usage WHERE stat_date BETWEEN ? AND ? GROUP BY model "
-        "ORDER BY SUM(cost_micro) DESC, model",
+        "ORDER BY SUM(unpriced_requests) >= SUM(requests), SUM(cost_micro) DESC, model",
         (start, end),
     ).fetchall()
     names = (
@@ -113,8 +147,10 @@ def model_costs(db: sqlite3.Connection, start: str, end: str) -> list[dict[str, 
     out = []
     for r in rows:
         entry = dict(zip(names, r, strict=True))
-        entry["cost_usd"] = usd(entry["cost_micro_usd"])
-        entry["status"] = "unpriced" if entry["unpriced_requests"] else "priced"
+        entry.update(
+            pricing(entry["cost_micro_usd"], entry["requests"], entry["unpriced_requests"])
+        )
+        entry["status"] = entry["pricing_status"]  # the name this endpoint has always used
         out.append(entry)
     return out
 

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from collector.auth import require_key
 from collector.http_errors import api_error
+from collector.requests_json import json_body
 
 from . import configs, limits, reports
 from .db import get_db
@@ -30,8 +31,13 @@ def _now_ms() -> int:
 
 
 def _db() -> Any:
+    """The request's connection. Configs are seeded from RATE_LIMITS_SEED_PATH once per process
+    (the poller seeds too; `configs.seed` itself loads a file once per database)."""
     db = get_db()
-    configs.seed(db, current_app.config["SETTINGS"].rate_limits_seed_path, _now_ms())
+    state = _state()
+    if not state.seeded:
+        configs.seed(db, current_app.config["SETTINGS"].rate_limits_seed_path, _now_ms())
+        state.seeded = True
     return db
 
 
@@ -59,7 +65,8 @@ def trigger() -> ResponseReturnValue:
 
 def _config_id(raw: str) -> tuple[int, ResponseReturnValue | None]:
     """The id from the URL, or the 400 to answer (a non-numeric id is bad input, not a 404)."""
-    if raw.isdigit() and len(raw) < 16:
+    # ASCII digits only: str.isdigit() also accepts superscripts such as "²", which int() refuses
+    if raw.isascii() and raw.isdigit() and len(raw) < 16:
         return int(raw), None
     detail = f"config id must be a positive integer, got {raw!r}"
     return 0, api_error(400, "bad_config_id", detail)
@@ -138,21 +145,26 @@ def list_limits() -> ResponseReturnValue:
     return jsonify(configs=configs.list_configs(_db()))
 
 
-def _body() -> Any:
-    return request.get_json(silent=True) if request.is_json else None
-
-
 @bp.post("/limits")
 @require_key
 def create_limit() -> ResponseReturnValue:
+    body, error = json_body()
+    if error is not None:
+        return error
     try:
-        cfg = configs.validate(_body())
+        cfg = configs.validate(body)
     except configs.ConfigInvalid as exc:
         return api_error(400, "bad_config", str(exc))
     db = _db()
     with db:
         new_id = configs.create(db, cfg, _now_ms())
+    _sync(db)
     return jsonify(config=configs.get_config(db, new_id)), 201
+
+
+def _sync(db: Any) -> None:
+    """A new or changed limit shows its status at once, not at the poller's next sync."""
+    limits.sync(db, current_app.config["SETTINGS"].cliproxy_timezone, _now_ms())
 
 
 @bp.route("/limits/<config_id>", methods=["GET", "PUT", "DELETE"])
@@ -171,10 +183,14 @@ def one_limit(config_id: str) -> ResponseReturnValue:
         with db:
             configs.delete(db, number)
         return jsonify(deleted=number)
+    body, error = json_body()
+    if error is not None:
+        return error
     try:
-        cfg = configs.validate(_body(), current)
+        cfg = configs.validate(body, current)
     except configs.ConfigInvalid as exc:
         return api_error(400, "bad_config", str(exc))
     with db:
         configs.update(db, number, cfg, _now_ms())
+    _sync(db)
     return jsonify(config=configs.get_config(db, number))

@@ -1,9 +1,22 @@
-"""A fake CLIProxy management API: a real HTTP server on 127.0.0.1, port 0, speaking both eras.
+"""A stand-in for CLIProxyAPI's management API: a real HTTP server on 127.0.0.1, port 0.
 
-Legacy (`GET /v0/management/usage`): a cumulative snapshot of every request since the last
-restart, with or without details. Queue (`GET /v0/management/usage-queue?count=N`): records popped
-on read, dropped once older than `retention` on the fake's own clock. It can restart (counters to
-zero), drop records, and answer 401, 500, garbage or slowly, one scripted answer per request.
+Rebuilt from CLIProxyAPI's public source (router-for-me/CLIProxyAPI, read 2026-12-02 from a
+snapshot at v7.2.140, commit a7e3596b7e351d800e58ed29529fbca3d1c18737, 2026-08-22, and its tags):
+  - auth: `internal/api/handlers/management/handler.go` Middleware + AuthenticateManagementKey
+    (Bearer in any case or the raw Authorization value, else X-Management-Key; missing 401,
+    wrong 401, the fifth failure from one IP starts a 30-minute 403 ban, a success clears the
+    count; X-CPA-VERSION/-COMMIT/-BUILD-DATE on every management answer, version without `v`);
+  - legacy era (v6.0.0 … v6.9.49): `internal/usage/logger_plugin.go` (details appended per
+    api key + model; v6.6.96 alone dropped the oldest past 1,000 while the counters went on);
+  - queue era (v6.10.8 …): `internal/api/handlers/management/usage.go` (count parsing, 400),
+    `internal/redisqueue/queue.go` (retention pruned on every enqueue and pop, default 60 s),
+    `internal/redisqueue/plugin.go` (the record) and `sdk/cliproxy/usage/accounting.go` (which
+    token rule a provider/executor gets, and `token_breakdown`);
+  - removed routes: gin's plain-text `404 page not found` without a key check up to v7.1.46;
+    from v7.1.47 (`server_management.go` pluginManagementNoRoute) the key is checked first,
+    then an empty 404.
+Records and their per-provider token fields are built in `fake_records.py`. The fake keeps its own
+clock (`now`, seconds) for retention and bans.
 """
 
 from __future__ import annotations
@@ -19,102 +32,94 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.cliproxy.fake_records import PROVIDERS, Req, default_provider, vtuple
+
+__all__ = ["KEY", "PROVIDERS", "FakeCLIProxy", "Req", "default_provider", "running", "vtuple"]
+
 KEY = "mgmt-secret"
+SOURCE_COMMIT = "a7e3596b7e351d800e58ed29529fbca3d1c18737"
+BAN_SECONDS = 30 * 60
+MAX_FAILURES = 5
+LEGACY_CAP = 1000  # v6.6.96 only
 
 
 @dataclass
-class Req:
-    """One request as CLIProxy would record it."""
-
-    api_key: str
-    model: str
-    timestamp: str
-    input_tokens: int = 0
-    output_tokens: int = 0
-    reasoning_tokens: int = 0
-    cached_tokens: int = 0
-    failed: bool = False
-    source: str = "alice@example.com"
-    auth_index: str = "3f2a9c1d0b7e4a55"
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return self.input_tokens + self.output_tokens + self.reasoning_tokens
-
-    def tokens(self) -> dict[str, int]:
-        return {
-            "input_tokens": self.input_tokens,
-            "output_tokens": self.output_tokens,
-            "reasoning_tokens": self.reasoning_tokens,
-            "cached_tokens": self.cached_tokens,
-            "total_tokens": self.total,
-        }
-
-    def detail(self) -> dict[str, Any]:
-        return {
-            "timestamp": self.timestamp,
-            "latency_ms": 100,
-            "source": self.source,
-            "auth_index": self.auth_index,
-            "tokens": self.tokens(),
-            "failed": self.failed,
-        }
-
-    def queue_record(self, request_id: str) -> dict[str, Any]:
-        return {
-            **self.detail(),
-            "ttft_ms": 10,
-            "client_ip": "127.0.0.1",
-            "user_agent": "test",
-            "tokens": {**self.tokens(), "cache_read_tokens": self.cached_tokens},
-            "fail": {"status_code": 500 if self.failed else 200, "body": ""},
-            "accounting_version": 2,
-            "provider": "test",
-            "model": self.model,
-            "alias": self.model,
-            "endpoint": "POST /v1/chat/completions",
-            "api_key": self.api_key,
-            "request_id": request_id,
-            **self.extra,
-        }
+class _Model:
+    total_requests: int = 0
+    total_tokens: int = 0
+    details: list[dict[str, Any]] = field(default_factory=list)
 
 
 class FakeCLIProxy:
-    def __init__(self, era: str = "legacy", key: str = KEY, details: bool = True) -> None:
-        self.era, self.key, self.details = era, key, details
-        self.version = "6.9.49" if era == "legacy" else "7.2.0"
+    def __init__(
+        self,
+        era: str = "legacy",
+        key: str = KEY,
+        details: bool = True,
+        version: str | None = None,
+    ) -> None:
+        self.version = version or ("6.9.49" if era == "legacy" else "7.2.140")
+        v = vtuple(self.version)
+        self.era = "legacy" if v < (6, 10) else "queue" if v >= (6, 10, 8) else "none"
+        self.key, self.details = key, details
         self.lock = threading.Lock()
-        self.requests: list[Req] = []  # legacy: everything since the last restart
-        self.queue: list[tuple[float, dict[str, Any]]] = []
-        self.script: list[str] = []  # next answers: "401", "403", "500", "garbage", "slow"
+        self.stats: dict[str, dict[str, _Model]] = {}  # legacy: api key -> model -> counters
+        self.totals = [0, 0, 0, 0]  # requests, success, failure, tokens
+        self.queue: list[tuple[float, dict[str, Any]]] = []  # (enqueued at, record)
+        self.script: list[str] = []  # next answers: "500", "garbage", "slow", "401", "403"
         self.log: list[tuple[str, str | None]] = []  # (path, Authorization header)
-        self.now = 0.0  # the fake's clock for queue retention
+        self.now = 0.0  # the fake's clock: retention and bans
         self.retention = 60.0
         self.slow_seconds = 2.0
+        self.failed_attempts: dict[str, int] = {}
+        self.banned_until: dict[str, float] = {}
         self._ids = 0
         self.files: dict[str, bytes] = {}
         self.closed = False
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
-    # --- control ---------------------------------------------------------------------------------
+    @property
+    def vt(self) -> tuple[int, ...]:
+        return vtuple(self.version)
+
+    # --- recording, as the usage plugins do ------------------------------------------------------
     def add(self, *reqs: Req) -> None:
         with self.lock:
             for req in reqs:
-                self.requests.append(req)
                 self._ids += 1
-                self.queue.append((self.now, req.queue_record(f"req-{self._ids}")))
+                if self.era == "legacy":
+                    self._record_legacy(req)
+                elif self.era == "queue":
+                    self._prune()  # pruned on every enqueue, as queue.go does
+                    record = req.queue_record(f"{self._ids:08x}", self.vt)
+                    self.queue.append((self.now, record))
+
+    def _record_legacy(self, req: Req) -> None:
+        tokens = req.tokens(self.vt)
+        total = tokens["total_tokens"]
+        self.totals[0] += 1
+        self.totals[2 if req.failed else 1] += 1
+        self.totals[3] += total
+        model = self.stats.setdefault(req.api_key, {}).setdefault(req.model or "unknown", _Model())
+        model.total_requests += 1
+        model.total_tokens += total
+        model.details.append(req.detail(self.vt))
+        if self.vt == (6, 6, 96) and len(model.details) > LEGACY_CAP:
+            del model.details[: len(model.details) - LEGACY_CAP]
 
     def restart(self) -> None:
-        """CLIProxy restarted: in-memory statistics and the queue are gone."""
+        """CLIProxy restarted: in-memory statistics, queue and failed-attempt counts are gone."""
         with self.lock:
-            self.requests.clear()
+            self.stats.clear()
+            self.totals = [0, 0, 0, 0]
             self.queue.clear()
+            self.failed_attempts.clear()
+            self.banned_until.clear()
 
     def drop(self, n: int) -> None:
         """Lose the oldest n queue records (e.g. another consumer popped them)."""
@@ -123,20 +128,24 @@ class FakeCLIProxy:
 
     def snapshot(self) -> dict[str, Any]:
         apis: dict[str, Any] = {}
-        for r in self.requests:
-            api = apis.setdefault(r.api_key, {"total_requests": 0, "total_tokens": 0, "models": {}})
-            model = api["models"].setdefault(r.model, {"total_requests": 0, "total_tokens": 0})
-            if self.details:
-                model.setdefault("details", []).append(r.detail())
-            for entry in (api, model):
-                entry["total_requests"] += 1
-                entry["total_tokens"] += r.total
-        failures = sum(r.failed for r in self.requests)
+        for api_key, models in self.stats.items():
+            entry: dict[str, Any] = {"total_requests": 0, "total_tokens": 0, "models": {}}
+            for name, m in models.items():
+                shown: dict[str, Any] = {
+                    "total_requests": m.total_requests,
+                    "total_tokens": m.total_tokens,
+                }
+                if self.details:
+                    shown["details"] = list(m.details)
+                entry["models"][name] = shown
+                entry["total_requests"] += m.total_requests
+                entry["total_tokens"] += m.total_tokens
+            apis[api_key] = entry
         return {
-            "total_requests": len(self.requests),
-            "success_count": len(self.requests) - failures,
-            "failure_count": failures,
-            "total_tokens": sum(r.total for r in self.requests),
+            "total_requests": self.totals[0],
+            "success_count": self.totals[1],
+            "failure_count": self.totals[2],
+            "total_tokens": self.totals[3],
             "apis": apis,
             "requests_by_day": {},
             "requests_by_hour": {},
@@ -144,68 +153,49 @@ class FakeCLIProxy:
             "tokens_by_hour": {},
         }
 
+    def _prune(self) -> None:
+        cutoff = self.now - self.retention
+        self.queue = [(t, rec) for t, rec in self.queue if not t < cutoff]
+
     def pop(self, count: int) -> list[dict[str, Any]]:
-        self.queue = [(t, rec) for t, rec in self.queue if self.now - t < self.retention]
+        self._prune()
         out, self.queue = self.queue[:count], self.queue[count:]
         return [rec for _, rec in out]
 
     def paths(self) -> list[str]:
         return [p for p, _ in self.log]
 
-    # --- HTTP ------------------------------------------------------------------------------------
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
-                if fake.closed:
-                    return
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("X-CPA-VERSION", fake.version)
-                self.end_headers()
-                # the client may have given up (a "slow" answer past its timeout)
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(body)
-
-            def _json(self, status: int, obj: Any) -> None:
-                self._send(status, json.dumps(obj).encode())
-
-            def do_GET(self) -> None:
-                url = urlsplit(self.path)
-                with fake.lock:
-                    fake.log.append((url.path, self.headers.get("Authorization")))
-                    scripted = fake.script.pop(0) if fake.script else None
-                if scripted == "slow":
-                    time.sleep(fake.slow_seconds)
-                elif scripted in ("401", "403", "500"):
-                    return self._json(int(scripted), {"error": "invalid management key"})
-                elif scripted == "garbage":
-                    return self._send(200, b"<html>not json", "text/html")
-                if url.path in fake.files:  # plain files, e.g. an llm-prices.com stand-in
-                    return self._send(200, fake.files[url.path])
-                if self.headers.get("Authorization") != f"Bearer {fake.key}":
-                    return self._json(401, {"error": "invalid management key"})
-                if url.path == "/v0/management/usage" and fake.era == "legacy":
-                    with fake.lock:
-                        snap = fake.snapshot()
-                    return self._json(
-                        200, {"usage": snap, "failed_requests": snap["failure_count"]}
-                    )
-                if url.path == "/v0/management/usage-queue" and fake.era == "queue":
-                    raw = parse_qs(url.query).get("count", ["1"])[0]
-                    if not raw.isdigit() or int(raw) < 1:
-                        return self._json(400, {"error": "count must be a positive integer"})
-                    with fake.lock:
-                        records = fake.pop(int(raw))
-                    return self._json(200, records)
-                return self._json(404, {"error": "not found"})
-
-        return Handler
+    # --- the auth middleware ----------------------------------------------------------------------
+    def authenticate(
+        self, ip: str, authorization: str | None, x_key: str | None
+    ) -> tuple[int, str]:
+        """(0, "") when allowed, else (status, error) exactly as AuthenticateManagementKey."""
+        banned = self.banned_until.get(ip)
+        if banned is not None:
+            if self.now < banned:
+                left = int(banned - self.now)
+                return 403, (
+                    "IP banned due to too many failed attempts. Try again in "
+                    f"{left // 60}m{left % 60}s"
+                )
+            del self.banned_until[ip]
+            self.failed_attempts.pop(ip, None)
+        provided = ""
+        if authorization:
+            parts = authorization.split(" ", 1)
+            bearer = len(parts) == 2 and parts[0].lower() == "bearer"
+            provided = parts[1] if bearer else authorization
+        if not provided:
+            provided = x_key or ""
+        if provided == self.key:
+            self.failed_attempts.pop(ip, None)
+            return 0, ""
+        count = self.failed_attempts.get(ip, 0) + 1
+        if count >= MAX_FAILURES:
+            self.banned_until[ip] = self.now + BAN_SECONDS
+            count = 0
+        self.failed_attempts[ip] = count
+        return 401, "invalid management key" if provided else "missing management key"
 
     def start(self) -> FakeCLIProxy:
         self._thread.start()
@@ -215,6 +205,82 @@ class FakeCLIProxy:
         self.closed = True
         self.server.shutdown()
         self.server.server_close()
+
+
+def _handler(fake: FakeCLIProxy) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def _send(
+            self, status: int, body: bytes, ctype: str = "application/json; charset=utf-8"
+        ) -> None:
+            if fake.closed:
+                return
+            self.send_response(status)
+            if ctype:
+                self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            if self._management:
+                self.send_header("X-CPA-VERSION", fake.version)
+                self.send_header("X-CPA-COMMIT", SOURCE_COMMIT[:7])
+                self.send_header("X-CPA-BUILD-DATE", "2026-08-22T14:39:03Z")
+            self.end_headers()
+            # the client may have given up (a "slow" answer past its timeout)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+        def _json(self, status: int, obj: Any) -> None:
+            self._send(status, json.dumps(obj).encode())
+
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            self._management = False
+            with fake.lock:
+                fake.log.append((url.path, self.headers.get("Authorization")))
+                scripted = fake.script.pop(0) if fake.script else None
+            if url.path in fake.files:  # plain files, e.g. an llm-prices.com stand-in
+                return self._send(200, fake.files[url.path])
+            routes = {
+                "legacy": ("/v0/management/usage", "/v0/management/usage/export"),
+                "queue": ("/v0/management/usage-queue",),
+            }.get(fake.era, ())
+            if url.path not in routes and fake.vt < (7, 1, 47):
+                # gin's NoRoute: no middleware ran, so no key check and no X-CPA headers
+                return self._send(404, b"404 page not found", "text/plain")
+            self._management = True
+            if scripted == "slow":
+                time.sleep(fake.slow_seconds)
+            elif scripted in ("401", "403", "500"):
+                return self._json(int(scripted), {"error": f"scripted {scripted}"})
+            elif scripted == "garbage":
+                return self._send(200, b"<html>not json", "text/html")
+            with fake.lock:
+                status, error = fake.authenticate(
+                    self.client_address[0],
+                    self.headers.get("Authorization"),
+                    self.headers.get("X-Management-Key"),
+                )
+            if status:
+                return self._json(status, {"error": error})
+            if url.path not in routes:
+                return self._send(404, b"", "")  # v7.1.47+: the key passed, no such route
+            if url.path == "/v0/management/usage-queue":
+                raw = parse_qs(url.query).get("count", [""])[0].strip()
+                count = int(raw) if raw.lstrip("-").isdecimal() and raw.isascii() else 0
+                if raw == "":
+                    count = 1
+                if count <= 0:
+                    return self._json(400, {"error": "count must be a positive integer"})
+                with fake.lock:
+                    return self._json(200, fake.pop(count))
+            with fake.lock:
+                snap = fake.snapshot()
+            if url.path.endswith("/export"):
+                return self._json(200, {"version": 1, "exported_at": "", "usage": snap})
+            return self._json(200, {"usage": snap, "failed_requests": snap["failure_count"]})
+
+    return Handler
 
 
 @contextmanager

@@ -17,9 +17,10 @@ KEY1 = "sk-local-client-1"
 R1 = Req(KEY1, "gpt-4o", "2026-04-20T23:50:00.5+07:00", 1000, 100)  # 3,500 µ$ on 04-20
 R2 = Req(KEY1, "gpt-4o", "2026-04-20T17:10:00Z", 2000, 200)  # 00:10 local → 04-21, 7,000 µ$
 R3 = Req(
-    KEY1, "claude-sonnet-4-5-20250929", "2026-04-21T00:30:00+07:00", 1000, 500, cached_tokens=2000
+    KEY1, "claude-sonnet-4-5-20250929", "2026-04-21T00:30:00+07:00", 3000, 500, cached_tokens=2000
 )
-# Claude's 1,000 input exclude the 2,000 cache reads: 1000×3 + 2000×0.3 + 500×15 = 11,100 µ$
+# 3,000 input of which 2,000 cache reads; Claude reports input_tokens 1,000 (fresh only), and a v6
+# total of 1,500. Claude's 1,000 input exclude the 2,000 cache reads: 1000×3 + 2000×0.3 + 500×15 = 11,100 µ$
 
 
 def daily(app: Flask, start: str = "2026-04-19", end: str = "2026-04-22") -> list[dict[str, Any]]:
@@ -105,8 +106,9 @@ def test_undetailed_server_restart_and_false_start(cp_app: Callable[..., Flask])
         assert (day["undetailed_requests"], day["unpriced_requests"], day["cost_micro_usd"]) == (
             3,
             3,
-            0,
+            None,  # counters without details cannot be priced: null, never $0
         )
+        assert day["pricing_status"] == "unpriced"
         assert set(day["breakdown"]["models"]) == {"gpt-4o"}
     finally:
         fake.close()
@@ -120,5 +122,5 @@ def test_detects_queue_era_on_404(cp_app: Callable[..., Flask], fake_queue: Fake
     assert fake_queue.paths()[:2] == ["/v0/management/usage", "/v0/management/usage-queue"]
     health = app.test_client().get("/api/collector/health").get_json()
     assert (
-        health["cliproxy"]["era"] == "queue" and health["cliproxy"]["cliproxy_version"] == "7.2.0"
+        health["cliproxy"]["era"] == "queue" and health["cliproxy"]["cliproxy_version"] == "7.2.140"
     )

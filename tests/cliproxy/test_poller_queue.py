@@ -137,15 +137,28 @@ def test_transient_failures_back_off_and_recover(
     assert not poller.run_once()["ok"] and poller.failures == 1
 
 
-def test_queue_backoff_doubles(cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy) -> None:
-    poller = poller_of(cp_app(fake_queue))
+def test_legacy_backoff_doubles(cp_app: Callable[..., Flask], fake_legacy: FakeCLIProxy) -> None:
+    poller = poller_of(cp_app(fake_legacy, COLLECTOR_INTERVAL_SECONDS="10"))
     poller.run_once()
-    fake_queue.script = ["500", "500", "500", "500", "500", "500", "500", "500", "500"]
+    fake_legacy.script = ["500"] * 8
     delays = []
-    for _ in range(8):
+    for _ in range(7):
         poller.run_once()
         delays.append(poller._delay())
-    assert delays == [10.0, 20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]
+    assert delays == [20.0, 40.0, 80.0, 160.0, 300.0, 300.0, 300.0]
+
+
+def test_queue_backoff_stays_inside_the_retention(
+    cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy
+) -> None:
+    poller = poller_of(cp_app(fake_queue, CLIPROXY_QUEUE_INTERVAL_SECONDS="2"))
+    poller.run_once()
+    fake_queue.script = ["500"] * 8
+    delays = []
+    for _ in range(5):
+        poller.run_once()
+        delays.append(poller._delay())
+    assert delays == [4.0, 8.0, 10.0, 10.0, 10.0]  # capped at 60 s / 6
 
 
 def test_popped_batch_kept_when_the_database_refuses_it(
@@ -192,3 +205,35 @@ def test_trigger_wakes_a_running_loop_for_one_attempt(
         poller.stop()
     assert len(fake_queue.log) == 2  # one attempt per trigger, never a loop
     assert poller.auth_failure is not None
+
+
+def test_database_lock_free_during_an_http_call(
+    cp_app: Callable[..., Flask], fake_queue: FakeCLIProxy
+) -> None:
+    """stop() and every database step wait on `_db_lock`; a slow CLIProxy must not hold it."""
+    poller = poller_of(cp_app(fake_queue))
+    poller.client.timeout = 5
+    poller.run_once()
+    fake_queue.slow_seconds = 1.0
+    fake_queue.script = ["slow"]
+    cycle = threading.Thread(target=poller.run_once)
+    cycle.start()
+    try:
+        for _ in range(100):  # wait until the slow request is in flight
+            if len(fake_queue.log) >= 2:
+                break
+            threading.Event().wait(0.01)
+        assert poller._db_lock.acquire(timeout=0.5)
+        poller._db_lock.release()
+    finally:
+        cycle.join(10)
+
+
+def test_retention_setting_range() -> None:
+    from collector.config import load_settings
+    from collector.errors import ConfigError
+
+    assert load_settings({"API_KEY": "k", "CLIPROXY_QUEUE_RETENTION_SECONDS": "3600"})
+    for bad in ("0", "3601", "x"):
+        with pytest.raises(ConfigError, match="CLIPROXY_QUEUE_RETENTION_SECONDS"):
+            load_settings({"API_KEY": "k", "CLIPROXY_QUEUE_RETENTION_SECONDS": bad})

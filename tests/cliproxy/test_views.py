@@ -64,7 +64,8 @@ def test_reset_ids(cp_app: Callable[..., Flask]) -> None:
     client = cp_app(None).test_client()
     assert client.post("/api/collector/reset/abc", headers=HEADERS).status_code == 400
     assert client.post("/api/collector/reset/-1", headers=HEADERS).status_code == 400
-    for method, path in (("POST", "/reset/x1"), ("GET", "/limits/x1"), ("DELETE", "/limits/1.5")):
+    for method, path in (("POST", "/reset/x1"), ("GET", "/limits/x1"), ("DELETE", "/limits/1.5"),
+                         ("POST", "/reset/%C2%B2"), ("GET", "/limits/%C2%B2")):  # fmt: skip
         bad = client.open("/api/collector" + path, method=method, headers=HEADERS)
         assert (bad.status_code, bad.get_json()["error"]) == (400, "bad_config_id")
     assert client.post("/api/collector/reset/42", headers=HEADERS).status_code == 404
@@ -80,6 +81,8 @@ def test_limits_crud(cp_app: Callable[..., Flask]) -> None:
     client = cp_app(None).test_client()
     response = client.post("/api/collector/limits", json=GPT, headers=HEADERS)
     assert response.status_code == 201
+    (status,) = client.get("/api/collector/limits/status", headers=HEADERS).get_json()["limits"]
+    assert status["status_label"] == "0/10,000 Tokens"  # measured at once, not at the next poll
     cfg = response.get_json()["config"]
     assert (cfg["window_minutes"], cfg["request_limit"]) == (1440, None)
     url = f"/api/collector/limits/{cfg['id']}"
@@ -120,7 +123,45 @@ def test_bad_configs_change_nothing(cp_app: Callable[..., Flask], body: Any) -> 
     bad_text = client.post(
         "/api/collector/limits", data="{", headers={**HEADERS, "Content-Type": "application/json"}
     )
-    assert bad_text.status_code == 400
+    assert (bad_text.status_code, bad_text.get_json()["error"]) == (400, "invalid_json")
+
+
+def test_limit_bodies_are_json_only(cp_app: Callable[..., Flask]) -> None:
+    """Read like /add's bodies: another media type is a 415 that changes nothing."""
+    client = cp_app(None).test_client()
+    form = client.post("/api/collector/limits", data=GPT, headers=HEADERS)
+    text = client.post(
+        "/api/collector/limits",
+        data=json.dumps(GPT),
+        headers={**HEADERS, "Content-Type": "text/plain"},
+    )
+    for response in (form, text):
+        assert (response.status_code, response.get_json()["error"]) == (
+            415,
+            "unsupported_media_type",
+        )
+    assert client.get("/api/collector/limits", headers=HEADERS).get_json()["configs"] == []
+    created = client.post("/api/collector/limits", json=GPT, headers=HEADERS).get_json()["config"]
+    put = client.put(
+        f"/api/collector/limits/{created['id']}", data="token_limit=5", headers=HEADERS
+    )
+    assert put.status_code == 415
+
+
+def test_views_seed_configs_once(
+    cp_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collector.cliproxy import configs
+
+    calls: list[object] = []
+    real = configs.seed
+    monkeypatch.setattr(configs, "seed", lambda *a: calls.append(a) or real(*a))
+    seed = tmp_path / "limits.json"
+    seed.write_text(json.dumps([GPT]))
+    client = cp_app(None, RATE_LIMITS_SEED_PATH=str(seed)).test_client()
+    for _ in range(3):
+        assert len(client.get("/api/collector/limits", headers=HEADERS).get_json()["configs"]) == 1
+    assert len(calls) == 1
 
 
 def test_seeded_once_from_file(cp_app: Callable[..., Flask], tmp_path: Path) -> None:
