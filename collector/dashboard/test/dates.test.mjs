@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import {
-  addDays, datesBetween, daysBetween, lastDays, mondayOf, monthStart, pageRange, parseIso, todayIn,
+  addDays, datesBetween, daysBetween, lastDays, mondayOf, monthStart, parseIso, todayIn,
 } from '../static/js/dates.js';
 
 test('parseIso takes only real YYYY-MM-DD dates', () => {
@@ -42,12 +42,6 @@ test('todayIn uses the collector zone, not the browser zone', () => {
 test('lastDays counts today as the last of n days', () => {
   assert.deepEqual(lastDays(7, '2026-11-25'), { from: '2026-11-19', to: '2026-11-25' });
   assert.equal(datesBetween(...Object.values(lastDays(90, '2026-11-25'))).length, 90);
-});
-
-test('pageRange covers 90 days, the week and the month, with a day of margin for time zones', () => {
-  assert.deepEqual(pageRange('2026-11-25'), { from: '2026-08-27', to: '2026-11-26' });
-  const range = pageRange('2026-11-25', 7);
-  assert.equal(range.from, '2026-10-31'); // the month start wins over 7 days back
 });
 
 test('datesBetween is inclusive and empty when from > to', () => {

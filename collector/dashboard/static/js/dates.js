@@ -48,15 +48,6 @@ export function lastDays(n, today) {
   return { from: addDays(today, -(n - 1)), to: today };
 }
 
-/**
- * One range that covers the longest chart, this week and this month, so one request feeds the page.
- * The browser's date may be a day off the collector's bucket zone, hence a day of margin each side.
- */
-export function pageRange(browserToday, longest = 90) {
-  const candidates = [lastDays(longest, browserToday).from, mondayOf(browserToday), monthStart(browserToday)];
-  return { from: addDays(candidates.sort()[0], -1), to: addDays(browserToday, 1) };
-}
-
 /** Every date from `from` to `to`, inclusive. */
 export function datesBetween(from, to) {
   const out = [];
