@@ -23,7 +23,7 @@ module.exports = [
   { files: ['collector/dashboard/static/**/*.js'], languageOptions: { globals: globals.browser } },
   // Its build script, unit tests and real-browser tests run in Node (page.evaluate bodies run in the page).
   {
-    files: ['collector/dashboard/*.mjs', 'collector/dashboard/test/**', 'collector/dashboard/test-browser/**', 'bench/**/*.mjs'],
+    files: ['collector/dashboard/*.mjs', 'collector/dashboard/test/**', 'collector/dashboard/test-browser/**', 'bench/dashboard/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 
@@ -44,7 +44,7 @@ module.exports = [
   // Its build script and tests run in Node; the e2e tests also evaluate code in pages and the worker.
   { files: ['extension/build.mjs', 'extension/test/unit/**'], languageOptions: { globals: globals.node } },
   {
-    files: ['extension/test/e2e/**'],
+    files: ['extension/test/e2e/**', 'bench/extension/**'],
     languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.webextensions } },
   },
 ];

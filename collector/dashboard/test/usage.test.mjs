@@ -88,6 +88,7 @@ test('formatShare keeps small shares visible', () => {
   assert.equal(formatShare(0.4), '40%');
   assert.equal(formatShare(0.0123), '1.2%');
   assert.equal(formatShare(0), '0%');
+  assert.equal(formatShare(0.0002), '<0.1%');
 });
 
 test('formatTokens keeps numbers short', () => {

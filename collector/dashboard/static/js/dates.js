@@ -33,6 +33,11 @@ export function todayIn(timeZone, now = new Date()) {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
+/** This browser's date, without Intl (whose first use is slow): the local clock's offset from UTC. */
+export function localToday(now = new Date()) {
+  return isoOf(new Date(now.getTime() - now.getTimezoneOffset() * 60_000));
+}
+
 /** The Monday of the ISO week holding iso. */
 export function mondayOf(iso) {
   const weekday = (parseIso(iso).getUTCDay() + 6) % 7; // Monday 0 ... Sunday 6

@@ -3,7 +3,7 @@
 // modules beside them, which Node's test runner imports.
 
 import { AuthError, NetworkError, getJson, usagePath } from './api.js';
-import { todayIn } from './dates.js';
+import { localToday, todayIn } from './dates.js';
 import { downloadCsv } from './download.js';
 import { forgetKey, loadKey, loadZone, saveKey, saveZone } from './keystore.js';
 import { loadChartLib } from './render.js';
@@ -37,44 +37,42 @@ function askForKey(message = '') {
 
 /**
  * Both answers the page needs, asked at once: the chosen range and the days of the cards. "Today" is
- * the collector's (its zone is remembered from the last answer); when the guess was another day, ask again.
+ * the collector's, in its bucket zone; the first guess is this browser's date (the collector usually
+ * runs on this machine), and when the answer's zone says another day, the page asks again.
  */
 async function load(key) {
-  const zone = page.zone || loadZone(localStorage) || Intl.DateTimeFormat().resolvedOptions().timeZone;
   const ask = (today) => {
     const range = resolveView(page.view, today);
     return Promise.all([getJson(usagePath(range), key), getJson(usagePath(cardsRange(today)), key)])
       .then(([report, cards]) => ({ report, cards, range, today }));
   };
-  let answer = await ask(todayIn(zone));
+  const guess = localToday();
+  const first = ask(guess); // on its way before anything slow runs
+  // The first Intl call of a page can take 15-150 ms (time zone data): make it while the collector answers.
+  const zone = page.zone || loadZone(localStorage) || 'UTC';
+  const zoneToday = todayIn(zone);
+  let answer = await first;
   const realZone = answer.report.bucket_timezone;
-  if (realZone !== zone) {
-    saveZone(localStorage, realZone);
-    if (todayIn(realZone) !== answer.today) answer = await ask(todayIn(realZone));
-  }
+  const today = realZone === zone ? zoneToday : todayIn(realZone);
+  if (realZone !== page.zone) saveZone(localStorage, realZone);
   page.zone = realZone;
+  if (today !== guess) answer = await ask(today);
   page.Chart ??= await chartLib;
   return answer;
 }
 
 function show() {
-  const drawn = showUsage({ ...page.shown, Chart: page.Chart, theme: chartTheme() });
+  showUsage({ ...page.shown, Chart: page.Chart, theme: chartTheme() });
   markView(page.view);
   showCosts(page.shown.range, page.Chart, chartTheme());
-  if (page.Chart) performance.mark('chart-drawn', { detail: { series: drawn.series.length } });
 }
 
 function showLoadError(err) {
-  const unreachable = err instanceof NetworkError;
-  $('load-error-text').textContent = unreachable
-    ? `The collector at ${location.origin} is not answering (${err.message}).`
-    : `Could not load usage: ${err.message}`;
-  const hint = $('load-error-hint');
-  hint.hidden = !unreachable;
-  if (unreachable) {
-    hint.replaceChildren('Start it with ', Object.assign(document.createElement('code'), { textContent: 'make run' }),
-      ' in the project folder, then try again.');
-  }
+  const code = (text) => Object.assign(document.createElement('code'), { textContent: text });
+  $('load-error-text').replaceChildren(...(err instanceof NetworkError
+    ? [`The collector at ${location.origin} is not answering: start it with `, code('make run'),
+      ' in the project folder, then try again.']
+    : [`Could not load usage: ${err.message}`]));
   setState('error');
 }
 

@@ -92,14 +92,18 @@ export function formatTokens(n) {
   return String(n);
 }
 
+let numberFormat; // one formatter for the page: building one per call is slow
+
 /** The exact figure with thousands separators in the reader's locale. */
 export function formatExact(n) {
-  return n.toLocaleString();
+  numberFormat ??= new Intl.NumberFormat();
+  return numberFormat.format(n);
 }
 
-/** 0.4 -> '40%', with one decimal under 10% so small sites do not read as 0%. */
+/** 0.4 -> '40%', with one decimal under 10% and '<0.1%' below that, so a small site never reads 0%. */
 export function formatShare(share) {
   const percent = share * 100;
+  if (percent > 0 && percent < 0.1) return '<0.1%';
   return `${percent > 0 && percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
 }
 
