@@ -254,6 +254,10 @@ describe('dashboard in headless Chromium', { skip: missing, timeout: 60_000 }, (
     const grid = await contrast(page, colours.grid, colours.background);
     assert.ok(grid >= 1.5, `grid ${colours.grid}: contrast ${grid.toFixed(2)}`);
     await page.screenshot({ path: join(shots, 'dashboard-dark.png'), fullPage: true });
+
+    // Switching the system scheme redraws with the other colours.
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForFunction((dark) => globalThis.Chart.getChart(document.getElementById('chart')).options.scales.y.ticks.color !== dark, colours.ticks, WAIT);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import {
-  addDays, datesBetween, daysBetween, lastDays, mondayOf, monthStart, parseIso, todayIn,
+  addDays, datesBetween, daysBetween, lastDays, localToday, mondayOf, monthStart, parseIso, todayIn,
 } from '../static/js/dates.js';
 
 test('parseIso takes only real YYYY-MM-DD dates', () => {
@@ -47,4 +47,10 @@ test('lastDays counts today as the last of n days', () => {
 test('datesBetween is inclusive and empty when from > to', () => {
   assert.deepEqual(datesBetween('2026-02-27', '2026-03-01'), ['2026-02-27', '2026-02-28', '2026-03-01']);
   assert.deepEqual(datesBetween('2026-03-02', '2026-03-01'), []);
+});
+
+test('localToday is the date of the local clock', () => {
+  const now = new Date(2026, 10, 25, 23, 59); // local time
+  assert.equal(localToday(now), '2026-11-25');
+  assert.equal(localToday(new Date(2026, 10, 26, 0, 1)), '2026-11-26');
 });

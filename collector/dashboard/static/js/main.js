@@ -145,6 +145,11 @@ function wire() {
   $('retry').addEventListener('click', () => refresh());
   wireControls({ current: () => page.view, choose, download });
   onSchemeChange(() => page.shown && show());
+  window.addEventListener('hashchange', () => { // back/forward, or an edited address
+    page.view = viewFromHash(location.hash);
+    markView(page.view);
+    if (page.key) refresh();
+  });
   setInterval(() => {
     if (page.key && document.visibilityState === 'visible' && document.body.dataset.state === 'ready') {
       refresh(page.key, { quiet: true });
