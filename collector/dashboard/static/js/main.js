@@ -2,12 +2,13 @@
 // each section lives in its own module (usage-view.js, cliproxy-view.js), the logic in the small
 // modules beside them, which Node's test runner imports.
 
-import { AuthError, NetworkError, getJson, usagePath } from './api.js';
+import { AuthError, NetworkError, usagePath } from './api.js';
+import { askUsage, takeEarly } from './boot.js';
 import { localToday, todayIn } from './dates.js';
 import { downloadCsv } from './download.js';
 import { forgetKey, loadKey, loadZone, saveKey, saveZone } from './keystore.js';
 import { loadChartLib } from './render.js';
-import { cardsRange, hashOfView, resolveView, viewFromHash } from './range.js';
+import { hashOfView, resolveView, viewFromHash } from './range.js';
 import { chartTheme, onSchemeChange } from './theme.js';
 import { markView, showRangeError, showUsage, wireControls } from './usage-view.js';
 import { loadCliproxy, showCosts } from './cliproxy-view.js';
@@ -41,13 +42,9 @@ function askForKey(message = '') {
  * runs on this machine), and when the answer's zone says another day, the page asks again.
  */
 async function load(key) {
-  const ask = (today) => {
-    const range = resolveView(page.view, today);
-    return Promise.all([getJson(usagePath(range), key), getJson(usagePath(cardsRange(today)), key)])
-      .then(([report, cards]) => ({ report, cards, range, today }));
-  };
+  const ask = (today) => askUsage(page.view, today, key);
   const guess = localToday();
-  const first = ask(guess); // on its way before anything slow runs
+  const first = takeEarly(key, page.view, guess) ?? ask(guess); // boot.js may have asked already
   // The first Intl call of a page can take 15-150 ms (time zone data): make it while the collector answers.
   const zone = page.zone || loadZone(localStorage) || 'UTC';
   const zoneToday = todayIn(zone);
