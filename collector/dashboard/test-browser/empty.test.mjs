@@ -1,4 +1,6 @@
-// A collector with nothing recorded, then stopped: the page says what to do in each case.
+// A collector with nothing recorded, then stopped: the page says what to do in each case. The collector
+// counts days in UTC+14 and the browser lives in UTC-11, so their dates always differ: the page must
+// still show the collector's days.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,13 +8,16 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { build } from '../build.mjs';
+import { addDays, todayIn } from '../static/js/dates.js';
 import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
 import { startCollector } from './collector-process.mjs';
 
 const KEY = 'browser-test-key';
 const WAIT = { timeout: 10_000 };
+const COLLECTOR_ZONE = 'Pacific/Kiritimati'; // UTC+14
+const BROWSER_ZONE = 'Pacific/Pago_Pago'; // UTC-11
 
-describe('dashboard of an empty, then stopped, collector', { skip: missing, timeout: 30_000 }, () => {
+describe('dashboard of an empty collector in another time zone, then stopped', { skip: missing, timeout: 30_000 }, () => {
   let dir;
   let collector;
   let browser;
@@ -23,7 +28,7 @@ describe('dashboard of an empty, then stopped, collector', { skip: missing, time
     dir = mkdtempSync(join(tmpdir(), 'dashboard-empty-'));
     shots = process.env.DASHBOARD_SCREENSHOTS || join(dir, 'screenshots');
     mkdirSync(shots, { recursive: true });
-    collector = await startCollector(dir, KEY);
+    collector = await startCollector(dir, KEY, { BUCKET_TIMEZONE: COLLECTOR_ZONE });
     browser = await launchBrowser();
   });
 
@@ -33,8 +38,8 @@ describe('dashboard of an empty, then stopped, collector', { skip: missing, time
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('empty: whole-token y axis and a hint to install the extension; stopped: how to start it', async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  test('empty: whole-token y axis and a hint; then the collector\'s today; stopped: how to start it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, timezoneId: BROWSER_ZONE });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (err) => errors.push(err.message));
@@ -49,10 +54,30 @@ describe('dashboard of an empty, then stopped, collector', { skip: missing, time
     const ticks = await page.evaluate(() => globalThis.Chart.getChart(document.getElementById('chart')).scales.y.ticks.map((t) => t.value));
     assert.ok(ticks.length > 0 && ticks.every(Number.isInteger), `y ticks ${ticks}`);
     assert.equal(await page.textContent('#range-total'), '0');
+    const today = todayIn(COLLECTOR_ZONE);
+    assert.notEqual(today, todayIn(BROWSER_ZONE));
+    assert.equal(await page.textContent('#range-dates'), `from ${addDays(today, -29)} to ${today}`);
     await page.screenshot({ path: join(shots, 'dashboard-empty.png'), fullPage: true });
 
-    await collector.stop(); // the page is loaded; its next request finds nobody
+    // A batch sent now lands on the collector's today, the last bar, and in the "today" card.
+    const added = await fetch(`${collector.url}/add`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-KEY': KEY },
+      body: JSON.stringify({ client_id: 'zones', seq: 1, deltas: { 'claude.ai': 1234 }, ts: Date.now() }),
+    });
+    assert.equal(added.status, 200);
     await page.click('[data-days="7"]');
+    await page.waitForFunction(() => document.getElementById('range-total').textContent !== '0', null, WAIT);
+    const bars = await page.evaluate(() => {
+      const chart = globalThis.Chart.getChart(document.getElementById('chart'));
+      return { labels: chart.data.labels, data: chart.data.datasets[0].data };
+    });
+    assert.equal(bars.labels.at(-1), today);
+    assert.deepEqual(bars.data, [0, 0, 0, 0, 0, 0, 1234]);
+    assert.equal(await page.getAttribute('#total-today', 'title'), '1,234 tokens');
+    assert.equal(await page.isVisible('#empty-note'), false);
+
+    await collector.stop(); // the page is loaded; its next request finds nobody
+    await page.click('[data-days="30"]');
     await page.waitForSelector('#load-error', { state: 'visible', ...WAIT });
     const text = await page.textContent('#load-error');
     assert.match(text, new RegExp(`The collector at ${collector.url} is not answering`));
