@@ -11,6 +11,7 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.collector.run"],
     [sys.executable, "-m", "bench.cliproxy.ingest_bench"],
     [sys.executable, "-m", "bench.dashboard.usage_bench"],
+    ["node", "bench/dashboard/page_bench.mjs"],
     ["node", "bench/extension/run.mjs"],
 ]
 

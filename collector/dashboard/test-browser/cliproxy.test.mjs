@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { build } from '../build.mjs';
+import { MODEL_COLOURS, SITE_COLOURS } from '../static/js/colours.js';
 import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
 import { startCollector } from './collector-process.mjs';
 import { MANAGEMENT_KEY, startFakeCliproxy } from './fake-cliproxy.mjs';
@@ -77,8 +78,12 @@ describe('dashboard CLIProxy section in headless Chromium', { skip: missing, tim
 
     const costs = await page.evaluate(() => {
       const chart = globalThis.Chart.getChart(document.getElementById('cost-chart'));
-      return chart.data.datasets.map((d) => ({ label: d.label, usd: d.data.reduce((a, b) => a + b, 0) }));
+      return chart.data.datasets.map((d) => ({ label: d.label, usd: d.data.reduce((a, b) => a + b, 0), colour: d.backgroundColor }));
     });
+    for (const { label, colour } of costs) {
+      assert.ok(MODEL_COLOURS.includes(colour), `${label} is drawn in ${colour}, not a model colour`);
+      assert.ok(!Object.values(SITE_COLOURS).includes(colour), `${label} is drawn in a site's colour`);
+    }
     assert.deepEqual(costs.map((c) => c.label), ['gpt-4o', 'claude-sonnet-4-5', 'mystery-model-x (unpriced)']);
     assert.ok(costs[0].usd > 0 && costs[1].usd > 0, JSON.stringify(costs));
     assert.equal(costs[2].usd, 0);

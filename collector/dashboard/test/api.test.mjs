@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { AuthError, HttpError, NetworkError, getJson, usagePath } from '../static/js/api.js';
+import { AuthError, HttpError, NetworkError, getJson, getText, usagePath } from '../static/js/api.js';
+import { fileNameOf } from '../static/js/download.js';
 import { KEY_NAME, forgetKey, loadKey, saveKey } from '../static/js/keystore.js';
 
 // A stand-in for fetch that answers with a real Response and records what it was asked.
@@ -38,6 +39,8 @@ test('a refused connection is a NetworkError', async () => {
 
 test('usagePath builds the query', () => {
   assert.equal(usagePath({ from: '2026-11-01', to: '2026-11-25' }), '/usage?from=2026-11-01&to=2026-11-25&group=day');
+  assert.equal(usagePath({ from: '2026-01-01', to: '2026-12-31', group: 'month' }, 'csv'),
+    '/usage?from=2026-01-01&to=2026-12-31&group=month&format=csv');
 });
 
 test('the key is saved, read back and forgotten', () => {
@@ -51,4 +54,15 @@ test('the key is saved, read back and forgotten', () => {
   assert.equal(loadKey(storage), 'secret');
   forgetKey(storage);
   assert.equal(loadKey(storage), '');
+});
+
+test('getText returns the CSV and its headers; a 401 is still an AuthError', async () => {
+  const csv = async () => new Response('period,a\n2026-11-01,3\n', {
+    status: 200, headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'inline; filename="u.csv"' },
+  });
+  const { text, headers } = await getText('/usage?format=csv', 'k', csv);
+  assert.equal(text, 'period,a\n2026-11-01,3\n');
+  assert.equal(fileNameOf(headers.get('Content-Disposition'), 'x.csv'), 'u.csv');
+  assert.equal(fileNameOf(null, 'x.csv'), 'x.csv');
+  await assert.rejects(getText('/usage', 'bad', fakeFetch(401, { error: 'unauthorized' })), AuthError);
 });

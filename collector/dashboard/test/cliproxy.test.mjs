@@ -16,7 +16,7 @@ const daily = {
 const models = { models: [{ model: 'gpt-5', status: 'priced' }, { model: 'mystery-model', status: 'unpriced' }] };
 
 test('costSeries: USD per model per day, most expensive first, zeros for quiet days', () => {
-  const data = costSeries(daily, 3, '2026-11-25');
+  const data = costSeries(daily, { from: '2026-11-23', to: '2026-11-25' });
   assert.deepEqual(data.labels, ['2026-11-23', '2026-11-24', '2026-11-25']);
   assert.deepEqual(data.series.map((s) => s.label), ['gpt-5', 'claude-sonnet-4-5', 'mystery-model']);
   assert.deepEqual(data.series[0].data, [1.5, 0, 0.5]);
@@ -25,7 +25,7 @@ test('costSeries: USD per model per day, most expensive first, zeros for quiet d
 
 test('an unpriced model reads "unpriced", never $0', () => {
   const priced = pricedModels(models);
-  const rows = costRows(costSeries(daily, 3, '2026-11-25'), priced);
+  const rows = costRows(costSeries(daily, { from: '2026-11-23', to: '2026-11-25' }), priced);
   assert.deepEqual(rows[0], { day: '2026-11-25', cells: ['$0.50', '–', 'unpriced'] });
   assert.deepEqual(rows[1].cells, ['–', '–', '–']); // no requests that day
   assert.deepEqual(rows[2].cells, ['$1.50', '$0.25', '–']);
@@ -33,12 +33,12 @@ test('an unpriced model reads "unpriced", never $0', () => {
 
 test('a model seen only in a snapshot without details (absent from /stats/models) is unpriced too', () => {
   const snapshotOnly = { days: [{ date: '2026-11-25', breakdown: { models: { 'old-model': model(3, 0) } } }] };
-  const rows = costRows(costSeries(snapshotOnly, 1, '2026-11-25'), pricedModels(models));
+  const rows = costRows(costSeries(snapshotOnly, { from: '2026-11-25', to: '2026-11-25' }), pricedModels(models));
   assert.deepEqual(rows[0].cells, ['unpriced']);
 });
 
 test('costSeries keeps to the window', () => {
-  assert.deepEqual(costSeries(daily, 1, '2026-11-24').series, []);
+  assert.deepEqual(costSeries(daily, { from: '2026-11-24', to: '2026-11-24' }).series, []);
 });
 
 test('formatUsd and formatDuration', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import {
-  addDays, datesBetween, daysBetween, lastDays, mondayOf, monthStart, pageRange, parseIso, todayIn,
+  addDays, datesBetween, daysBetween, lastDays, localToday, mondayOf, monthStart, parseIso, todayIn,
 } from '../static/js/dates.js';
 
 test('parseIso takes only real YYYY-MM-DD dates', () => {
@@ -44,13 +44,13 @@ test('lastDays counts today as the last of n days', () => {
   assert.equal(datesBetween(...Object.values(lastDays(90, '2026-11-25'))).length, 90);
 });
 
-test('pageRange covers 90 days, the week and the month, with a day of margin for time zones', () => {
-  assert.deepEqual(pageRange('2026-11-25'), { from: '2026-08-27', to: '2026-11-26' });
-  const range = pageRange('2026-11-25', 7);
-  assert.equal(range.from, '2026-10-31'); // the month start wins over 7 days back
-});
-
 test('datesBetween is inclusive and empty when from > to', () => {
   assert.deepEqual(datesBetween('2026-02-27', '2026-03-01'), ['2026-02-27', '2026-02-28', '2026-03-01']);
   assert.deepEqual(datesBetween('2026-03-02', '2026-03-01'), []);
+});
+
+test('localToday is the date of the local clock', () => {
+  const now = new Date(2026, 10, 25, 23, 59); // local time
+  assert.equal(localToday(now), '2026-11-25');
+  assert.equal(localToday(new Date(2026, 10, 26, 0, 1)), '2026-11-26');
 });

@@ -2,27 +2,26 @@
 
 import { getJson } from './api.js';
 import { costRows, costSeries, cliproxyToday, limitGauge, pricedModels } from './cliproxy.js';
-import { addDays } from './dates.js';
 import { drawChart, el, table } from './render.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { daily: null, models: null, today: null };
+const state = { daily: null, models: null, today: null, range: null };
 
-/** Fetch what the section needs; hides it (and resolves false) when the source is off. */
-export async function loadCliproxy(key) {
+/** Fetch what the section needs for the dates of `range`; hides it (and resolves false) when the source is off. */
+export async function loadCliproxy(key, range) {
   const health = await getJson('/api/collector/health', key);
   if (!health?.cliproxy?.enabled) {
     $('cliproxy').hidden = true;
     return false;
   }
   state.today = cliproxyToday(health);
-  const range = `from=${addDays(state.today, -89)}&to=${state.today}`;
+  const dates = `from=${range.from}&to=${range.to}`;
   const [daily, models, limits] = await Promise.all([
-    getJson(`/api/collector/stats/daily?${range}`, key),
-    getJson(`/api/collector/stats/models?${range}`, key),
+    getJson(`/api/collector/stats/daily?${dates}`, key),
+    getJson(`/api/collector/stats/models?${dates}`, key),
     getJson('/api/collector/limits/status', key),
   ]);
-  Object.assign(state, { daily, models });
+  Object.assign(state, { daily, models, range });
   showLimits(limits.limits, Date.now());
   const source = health.cliproxy;
   $('cliproxy-note').textContent = source.last_error
@@ -42,15 +41,15 @@ function showLimits(limits, nowMs) {
     : el('p', { class: 'note' }, 'No rate limits configured (POST /api/collector/limits).'));
 }
 
-/** Draw cost per model per day for the chosen number of days (after loadCliproxy). */
-export function showCosts(days, Chart) {
-  if (!state.daily) return;
-  const data = costSeries(state.daily, days, state.today);
+/** Draw cost per model per day for the dates fetched by loadCliproxy (the chart's range). */
+export function showCosts(range, Chart, theme) {
+  if (!state.daily || state.range?.from !== range.from || state.range?.to !== range.to) return;
+  const data = costSeries(state.daily, range);
   const priced = pricedModels(state.models);
   const rows = costRows(data, priced);
   $('costs').replaceChildren(table(['date', ...data.series.map((s) => s.label)], rows.map((r) => [r.day, ...r.cells])));
   $('cost-chart-box').hidden = !Chart || !data.series.length;
   if (!Chart) $('cost-table-box').open = true;
   const marked = data.series.map((s) => (priced.has(s.label) || s.hosts ? s : { ...s, label: `${s.label} (unpriced)` }));
-  if (Chart && data.series.length) drawChart(Chart, $('cost-chart'), { ...data, series: marked }, { money: true });
+  if (Chart && data.series.length) drawChart(Chart, $('cost-chart'), { ...data, series: marked }, { money: true, theme, legend: true });
 }

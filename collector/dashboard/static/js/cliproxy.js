@@ -1,8 +1,9 @@
 // Shaping the CLIProxy endpoints (/api/collector/stats/daily, /stats/models, /limits/status) for the
 // page: cost per model per day, and one gauge per rate limit with the time left to its reset.
 
-import { datesBetween, lastDays } from './dates.js';
-import { OTHERS, OTHERS_COLOUR, PALETTE } from './usage.js';
+import { modelColours } from './colours.js';
+import { datesBetween } from './dates.js';
+import { OTHERS, OTHERS_COLOUR } from './usage.js';
 
 export const UNPRICED = 'unpriced';
 
@@ -25,11 +26,10 @@ export function formatDuration(ms) {
 }
 
 /**
- * Stacked-bar series of cost (USD) per model for the last `days` days of `dailyStats.days`;
- * models by cost over the window, largest first, the rest folded into "others".
+ * Stacked-bar series of cost (USD) per model for the dates [from, to] of `dailyStats.days`; models by
+ * cost over the window, largest first, each in its fixed model colour, the rest folded into "others".
  */
-export function costSeries(dailyStats, days, today, maxSeries = 8) {
-  const { from, to } = lastDays(days, today);
+export function costSeries(dailyStats, { from, to }, maxSeries = 8) {
   const labels = datesBetween(from, to);
   const byDay = new Map(dailyStats.days.map((d) => [d.date, d.breakdown?.models ?? {}]));
   const sums = {};
@@ -46,9 +46,10 @@ export function costSeries(dailyStats, days, today, maxSeries = 8) {
   const folded = models.slice(shown.length);
   const usd = (model, day) => (byDay.get(day)?.[model]?.cost_micro_usd ?? 0) / 1e6;
   const count = (model, day) => byDay.get(day)?.[model]?.requests ?? 0;
-  const series = shown.map((model, i) => ({
+  const colours = modelColours(shown);
+  const series = shown.map((model) => ({
     label: model,
-    colour: PALETTE[i % PALETTE.length],
+    colour: colours[model],
     data: labels.map((day) => usd(model, day)),
     requests: labels.map((day) => count(model, day)),
   }));

@@ -33,6 +33,11 @@ export function todayIn(timeZone, now = new Date()) {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
+/** This browser's date, without Intl (whose first use is slow): the local clock's offset from UTC. */
+export function localToday(now = new Date()) {
+  return isoOf(new Date(now.getTime() - now.getTimezoneOffset() * 60_000));
+}
+
 /** The Monday of the ISO week holding iso. */
 export function mondayOf(iso) {
   const weekday = (parseIso(iso).getUTCDay() + 6) % 7; // Monday 0 ... Sunday 6
@@ -46,15 +51,6 @@ export function monthStart(iso) {
 /** The last n days ending today: { from, to }. */
 export function lastDays(n, today) {
   return { from: addDays(today, -(n - 1)), to: today };
-}
-
-/**
- * One range that covers the longest chart, this week and this month, so one request feeds the page.
- * The browser's date may be a day off the collector's bucket zone, hence a day of margin each side.
- */
-export function pageRange(browserToday, longest = 90) {
-  const candidates = [lastDays(longest, browserToday).from, mondayOf(browserToday), monthStart(browserToday)];
-  return { from: addDays(candidates.sort()[0], -1), to: addDays(browserToday, 1) };
 }
 
 /** Every date from `from` to `to`, inclusive. */

@@ -1,16 +1,23 @@
-// The page: ask for the key once, then fetch /usage and draw. DOM wiring only; the logic it calls
-// lives in the small modules beside it, which Node's test runner imports.
+// The page: ask for the key once, then fetch /usage and draw. DOM wiring and the page's states only;
+// each section lives in its own module (usage-view.js, cliproxy-view.js), the logic in the small
+// modules beside them, which Node's test runner imports.
 
-import { AuthError, getJson, usagePath } from './api.js';
-import { isoOf, pageRange, todayIn } from './dates.js';
-import { forgetKey, loadKey, saveKey } from './keystore.js';
-import { drawChart, loadChartLib, usageTable } from './render.js';
-import { chartSeries, formatTokens, periodTotals, tableRows } from './usage.js';
+import { AuthError, NetworkError, usagePath } from './api.js';
+import { askUsage, takeEarly } from './boot.js';
+import { localToday, todayIn } from './dates.js';
+import { downloadCsv } from './download.js';
+import { forgetKey, loadKey, loadZone, saveKey, saveZone } from './keystore.js';
+import { loadChartLib } from './render.js';
+import { hashOfView, resolveView, viewFromHash } from './range.js';
+import { chartTheme, onSchemeChange } from './theme.js';
+import { markView, showRangeError, showUsage, wireControls } from './usage-view.js';
 import { loadCliproxy, showCosts } from './cliproxy-view.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 60_000;
-const page = { key: '', report: null, days: 30, Chart: undefined };
+// The chart code is asked for at once, beside the key prompt and /usage, never after them.
+const chartLib = loadChartLib();
+const page = { key: '', shown: null, view: viewFromHash(location.hash), zone: '', Chart: undefined };
 
 function setState(state, status = '') {
   document.body.dataset.state = state;
@@ -24,51 +31,60 @@ function setState(state, status = '') {
 function askForKey(message = '') {
   $('key-error').textContent = message;
   $('key-error').hidden = !message;
-  $('cancel-key').hidden = !page.report || !page.key; // back to the page already loaded
+  $('cancel-key').hidden = !page.shown || !page.key; // back to the page already loaded
   setState('key');
   $('key-input').focus();
 }
 
+/**
+ * Both answers the page needs, asked at once: the chosen range and the days of the cards. "Today" is
+ * the collector's, in its bucket zone; the first guess is this browser's date (the collector usually
+ * runs on this machine), and when the answer's zone says another day, the page asks again.
+ */
 async function load(key) {
-  const browserToday = isoOf(new Date(Date.now() - new Date().getTimezoneOffset() * 60_000));
-  const report = await getJson(usagePath(pageRange(browserToday)), key);
-  page.Chart ??= await loadChartLib();
-  return report;
+  const ask = (today) => askUsage(page.view, today, key);
+  const guess = localToday();
+  const first = takeEarly(key, page.view, guess) ?? ask(guess); // boot.js may have asked already
+  // The first Intl call of a page can take 15-150 ms (time zone data): make it while the collector answers.
+  const zone = page.zone || loadZone(localStorage) || 'UTC';
+  const zoneToday = todayIn(zone);
+  let answer = await first;
+  const realZone = answer.report.bucket_timezone;
+  const today = realZone === zone ? zoneToday : todayIn(realZone);
+  if (realZone !== page.zone) saveZone(localStorage, realZone);
+  page.zone = realZone;
+  if (today !== guess) answer = await ask(today);
+  page.Chart ??= await chartLib;
+  return answer;
 }
 
 function show() {
-  const { report, days } = page;
-  const today = todayIn(report.bucket_timezone);
-  const totals = periodTotals(report, today);
-  $('total-today').textContent = formatTokens(totals.today);
-  $('total-week').textContent = formatTokens(totals.week);
-  $('total-month').textContent = formatTokens(totals.month);
-  const data = chartSeries(report, days, today);
-  $('empty-note').hidden = data.series.length > 0;
-  $('table').replaceChildren(usageTable(data, tableRows(data)));
-  $('chart-box').hidden = !page.Chart;
-  $('chart-note').hidden = Boolean(page.Chart);
-  if (page.Chart) drawChart(page.Chart, $('chart'), data);
-  else $('table-box').open = true;
-  $('zone-note').textContent = `Days are counted in the collector's time zone, ${report.bucket_timezone}; today is ${today}.`;
-  for (const button of document.querySelectorAll('[data-days]')) {
-    button.setAttribute('aria-pressed', String(Number(button.dataset.days) === days));
-  }
-  showCosts(days, page.Chart);
+  showUsage({ ...page.shown, Chart: page.Chart, theme: chartTheme() });
+  markView(page.view);
+  showCosts(page.shown.range, page.Chart, chartTheme());
+}
+
+function showLoadError(err) {
+  const code = (text) => Object.assign(document.createElement('code'), { textContent: text });
+  $('load-error-text').replaceChildren(...(err instanceof NetworkError
+    ? [`The collector at ${location.origin} is not answering: start it with `, code('make run'),
+      ' in the project folder, then try again.']
+    : [`Could not load usage: ${err.message}`]));
+  setState('error');
 }
 
 async function refresh(key = page.key, { quiet = false } = {}) {
   if (!quiet) setState(document.body.dataset.state === 'ready' ? 'ready' : 'loading', 'Loading…');
   try {
-    page.report = await load(key);
+    page.shown = await load(key);
   } catch (err) {
     if (err instanceof AuthError) {
       forgetKey(localStorage);
       page.key = '';
       askForKey('The collector refused this key (401 unauthorized). Check API_KEY in its .env and enter it again.');
     } else {
-      $('load-error-text').textContent = `Could not load usage: ${err.message}`;
-      setState('error');
+      page.key = key; // not refused: "Try again" uses it
+      showLoadError(err);
     }
     return;
   }
@@ -76,12 +92,42 @@ async function refresh(key = page.key, { quiet = false } = {}) {
   saveKey(localStorage, key);
   setState('ready', `Updated ${new Date().toLocaleTimeString()}`);
   show();
-  loadCliproxy(key)
-    .then((on) => on && showCosts(page.days, page.Chart))
+  loadCliproxy(key, page.shown.range)
+    .then((on) => on && showCosts(page.shown.range, page.Chart, chartTheme()))
     .catch((err) => {
       $('cliproxy').hidden = true;
       console.warn('CLIProxy section left out:', err.message);
     });
+}
+
+/** Apply a new range or grouping: check a custom range first, keep it in the address, fetch. */
+function choose(view) {
+  try {
+    resolveView(view, page.shown?.today ?? todayIn(page.zone || 'UTC'));
+  } catch (err) {
+    showRangeError(err.message);
+    return;
+  }
+  showRangeError('');
+  page.view = view;
+  history.replaceState(null, '', hashOfView(view));
+  markView(view);
+  refresh();
+}
+
+async function download() {
+  const range = page.shown?.range;
+  if (!range) return;
+  const button = $('download-csv');
+  button.disabled = true;
+  try {
+    await downloadCsv(usagePath(range, 'csv'), page.key, `usage_${range.from}_${range.to}_${range.group}.csv`);
+  } catch (err) {
+    if (err instanceof NetworkError) showLoadError(err);
+    else showRangeError(`Download failed: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 function wire() {
@@ -94,12 +140,13 @@ function wire() {
   $('change-key').addEventListener('click', () => askForKey());
   $('cancel-key').addEventListener('click', () => setState('ready'));
   $('retry').addEventListener('click', () => refresh());
-  for (const button of document.querySelectorAll('[data-days]')) {
-    button.addEventListener('click', () => {
-      page.days = Number(button.dataset.days);
-      if (page.report) show();
-    });
-  }
+  wireControls({ current: () => page.view, choose, download });
+  onSchemeChange(() => page.shown && show());
+  window.addEventListener('hashchange', () => { // back/forward, or an edited address
+    page.view = viewFromHash(location.hash);
+    markView(page.view);
+    if (page.key) refresh();
+  });
   setInterval(() => {
     if (page.key && document.visibilityState === 'visible' && document.body.dataset.state === 'ready') {
       refresh(page.key, { quiet: true });
@@ -108,6 +155,7 @@ function wire() {
 }
 
 wire();
+markView(page.view);
 const stored = loadKey(localStorage);
 if (stored) refresh(stored);
 else askForKey();

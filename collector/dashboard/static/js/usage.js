@@ -1,21 +1,12 @@
-// Shaping a `GET /usage?group=day` answer for the chart, the table and the totals.
+// Shaping a `GET /usage` answer (any range, any group) for the chart, the table and the totals.
 
-import { datesBetween, lastDays, mondayOf, monthStart } from './dates.js';
+import { OTHERS_COLOUR, siteColours } from './colours.js';
+import { mondayOf, monthStart } from './dates.js';
 
 export const OTHERS = 'others';
-// Colour-blind-friendly categories (Okabe-Ito, then Tableau), fixed order so a host keeps its colour.
-export const PALETTE = [
-  '#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#4E79A7',
-  '#B07AA1', '#59A14F',
-];
-export const OTHERS_COLOUR = '#9AA0A6';
+export { OTHERS_COLOUR };
 
-/** Map period -> { host: tokens } from a report's rows. */
-export function byPeriod(report) {
-  return new Map(report.rows.map((row) => [row.period, row.hosts]));
-}
-
-/** Sum of tokens per host over the dates [from, to]. */
+/** Sum of tokens per host over the periods [from, to] of a group=day answer. */
 export function sumHosts(report, from, to) {
   const sums = {};
   for (const row of report.rows) {
@@ -27,7 +18,7 @@ export function sumHosts(report, from, to) {
 
 const total = (hosts) => Object.values(hosts).reduce((a, b) => a + b, 0);
 
-/** Totals for today, this ISO week (from Monday) and this calendar month. */
+/** Totals for today, this ISO week (from Monday) and this calendar month, from a group=day answer. */
 export function periodTotals(report, today) {
   return {
     today: total(sumHosts(report, today, today)),
@@ -36,40 +27,58 @@ export function periodTotals(report, today) {
   };
 }
 
+/** Hosts with tokens in the answer, largest first (ties by name), as the collector ordered them. */
+function hostsByTotal(report) {
+  return Object.keys(report.totals ?? {})
+    .filter((host) => report.totals[host] > 0)
+    .sort((a, b) => report.totals[b] - report.totals[a] || (a < b ? -1 : 1));
+}
+
 /**
- * Stacked-bar data for the last `days` days: one dataset per host, largest first; past
- * `maxSeries` the smallest hosts are folded into one "others" series so the legend stays readable.
+ * Stacked-bar data: one label per period of the answer (idle ones included, as zeros), one series per
+ * host, largest first, each in its site's fixed colour; past `maxSeries` the smallest hosts are
+ * folded into one grey "others" series so the legend stays readable.
  */
-export function chartSeries(report, days, today, maxSeries = 8) {
-  const { from, to } = lastDays(days, today);
-  const labels = datesBetween(from, to);
-  const sums = sumHosts(report, from, to);
-  const hosts = Object.keys(sums).sort((a, b) => sums[b] - sums[a] || (a < b ? -1 : 1));
+export function chartSeries(report, maxSeries = 8) {
+  const labels = report.rows.map((row) => row.period);
+  const hosts = hostsByTotal(report);
   const shown = hosts.length > maxSeries ? hosts.slice(0, maxSeries - 1) : hosts;
   const folded = hosts.slice(shown.length);
-  const rows = byPeriod(report);
-  const series = shown.map((host, i) => ({
+  const colours = siteColours(shown);
+  const series = shown.map((host) => ({
     label: host,
-    colour: PALETTE[i % PALETTE.length],
-    data: labels.map((day) => rows.get(day)?.[host] ?? 0),
+    colour: colours[host],
+    data: report.rows.map((row) => row.hosts[host] ?? 0),
   }));
   if (folded.length) {
     series.push({
       label: OTHERS,
       colour: OTHERS_COLOUR,
       hosts: folded,
-      data: labels.map((day) => folded.reduce((n, host) => n + (rows.get(day)?.[host] ?? 0), 0)),
+      data: report.rows.map((row) => folded.reduce((n, host) => n + (row.hosts[host] ?? 0), 0)),
     });
   }
-  return { labels, series, totals: sums };
+  return { labels, series, group: report.group ?? 'day', total: total(report.totals ?? {}) };
 }
 
-/** Table rows for the same window, newest first, with a total column. */
+/** Every host of the range with its exact total and share, largest first (folded ones included). */
+export function siteTotals(report, data) {
+  const colours = Object.fromEntries(data.series.map((s) => [s.label, s.colour]));
+  const sum = total(report.totals ?? {});
+  return hostsByTotal(report).map((host) => ({
+    host,
+    tokens: report.totals[host],
+    share: sum ? report.totals[host] / sum : 0,
+    colour: colours[host] ?? OTHERS_COLOUR,
+  }));
+}
+
+/** Table rows, newest first: the period, its total, then one value per series. */
 export function tableRows(data) {
-  const rows = data.labels.map((day, i) => ({
-    day,
-    values: data.series.map((s) => s.data[i]),
+  const rows = data.labels.map((period, i) => ({
+    period,
     total: data.series.reduce((n, s) => n + s.data[i], 0),
+    values: data.series.map((s) => s.data[i]),
   }));
   return rows.reverse();
 }
@@ -81,6 +90,21 @@ export function formatTokens(n) {
   if (abs >= 1e6) return `${trim(n / 1e6)}M`;
   if (abs >= 1e3) return `${trim(n / 1e3)}k`;
   return String(n);
+}
+
+let numberFormat; // one formatter for the page: building one per call is slow
+
+/** The exact figure with thousands separators in the reader's locale. */
+export function formatExact(n) {
+  numberFormat ??= new Intl.NumberFormat();
+  return numberFormat.format(n);
+}
+
+/** 0.4 -> '40%', with one decimal under 10% and '<0.1%' below that, so a small site never reads 0%. */
+export function formatShare(share) {
+  const percent = share * 100;
+  if (percent > 0 && percent < 0.1) return '<0.1%';
+  return `${percent > 0 && percent < 10 ? percent.toFixed(1) : Math.round(percent)}%`;
 }
 
 function trim(x) {
