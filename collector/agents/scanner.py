@@ -1,0 +1,272 @@
+"""The incremental scanner: finds the agents' log files, reads what is new in each, stores requests.
+
+Per file it keeps (in `agent_files`) the inode, size, mtime and the byte offset read up to, plus
+the reader's state at that offset, committed in the same transaction as the requests read before
+it: a crash (kill -9) resumes at the last commit and the dedup keys absorb any overlap. A file
+that shrank or changed inode is re-read from the start, and its dedup keys make that count once.
+Compressed (`.jsonl.zst`) and legacy whole-file JSON are read whole whenever they change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import zstandard
+
+from collector.config import Settings
+
+from . import claude, codex, gemini
+from .db import connect
+from .pricing import Pricer
+from .records import CLAUDE, CODEX, BadLine, Request
+from .roots import LogFile, agent_roots, discover
+from .store import save
+
+log = logging.getLogger(__name__)
+CHUNK = 1 << 20  # bytes read (and committed) at a time
+
+
+@dataclass(slots=True)
+class FileRow:
+    inode: int
+    size: int
+    mtime_ns: int
+    offset: int
+    state: dict[str, Any]
+
+
+@dataclass
+class ScanResult:
+    files: int = 0
+    files_read: int = 0
+    requests: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    finished_ms: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _key(path: str) -> str:
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
+class Scanner:
+    """One per app. `scan()` is synchronous and serialised (the loop and the trigger route share it)."""
+
+    name = "agent-logs scanner"
+
+    def __init__(self, settings: Settings, pricer: Pricer, clock: Callable[[], float] = time.time):
+        self.roots = agent_roots(settings)
+        self.db_path: Path = settings.db_path
+        self.pricer = pricer
+        self.clock = clock
+        self.last: ScanResult | None = None
+        self.skipped: dict[str, int] = {}
+        self._db: sqlite3.Connection | None = None
+        self._files: dict[str, FileRow] = {}
+        self._keys: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = connect(self.db_path)
+            for key, inode, size, mtime, offset, state in self._db.execute(
+                "SELECT path_key, inode, size, mtime_ns, offset, state FROM agent_files"
+            ):
+                self._files[key] = FileRow(inode, size, mtime, offset, json.loads(state))
+            self.skipped = dict(self._db.execute("SELECT source, lines FROM agent_skipped"))
+        return self._db
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def scan(self) -> ScanResult:
+        with self._lock:
+            started = time.monotonic()
+            db = self._open()
+            result = ScanResult()
+            seen: set[str] = set()
+            for found in discover(self.roots):
+                result.files += 1
+                key = self._keys.get(found.path)
+                if key is None:
+                    key = self._keys[found.path] = _key(found.path)
+                seen.add(key)
+                row = self._files.get(key)
+                if row and (row.inode, row.size, row.mtime_ns) == (
+                    found.inode, found.size, found.mtime_ns,
+                ):  # fmt: skip
+                    continue
+                result.files_read += 1
+                try:
+                    self._read(db, key, found, row, result)
+                except (OSError, zstandard.ZstdError, sqlite3.Error) as exc:
+                    db.rollback()
+                    result.errors.append(f"{found.source}: {type(exc).__name__}: {exc}")
+                    log.warning("agent logs: could not read a %s file: %s", found.source, exc)
+            self._prune(db, seen)
+            result.seconds = round(time.monotonic() - started, 4)
+            result.finished_ms = int(self.clock() * 1000)
+            self.last = result
+            return result
+
+    def _prune(self, db: sqlite3.Connection, seen: set[str]) -> None:
+        """Forget files that are gone (their requests stay: the agents delete old logs)."""
+        gone = [key for key in self._files if key not in seen]
+        if gone:
+            with db:
+                db.executemany("DELETE FROM agent_files WHERE path_key = ?", [(k,) for k in gone])
+            for key in gone:
+                del self._files[key]
+            self._keys = {p: k for p, k in self._keys.items() if k in self._files or k in seen}
+
+    # --- reading ---------------------------------------------------------------------------------
+    def _new_state(self, found: LogFile) -> dict[str, Any]:
+        if found.source == CODEX:
+            name = os.path.basename(found.path).split(".", 1)[0]
+            return codex.new_state(name[-36:])  # the uuid at the end of rollout-<time>-<uuid>
+        if found.source == CLAUDE:
+            return {}
+        return gemini.new_state(os.path.basename(found.path).split(".", 1)[0], found.project)
+
+    def _read(
+        self,
+        db: sqlite3.Connection,
+        key: str,
+        found: LogFile,
+        row: FileRow | None,
+        result: ScanResult,
+    ) -> None:
+        if found.kind == "json":
+            self._read_legacy(db, key, found, result)
+            return
+        restart = row is None or row.inode != found.inode or found.size < row.offset
+        if found.kind == "zst":
+            restart = True  # rewritten whole, never appended
+        offset = 0 if restart or row is None else row.offset
+        state = self._new_state(found) if restart or row is None else row.state
+        with open(found.path, "rb") as raw:
+            st = os.fstat(raw.fileno())
+            if found.kind == "zst":
+                stream: BinaryIO = zstandard.ZstdDecompressor().stream_reader(raw)
+            else:
+                raw.seek(offset)
+                stream = raw
+            pending: list[bytes] = []
+            pending_len = 0
+            while chunk := stream.read(CHUNK):
+                end = chunk.rfind(b"\n")
+                if end < 0:
+                    pending.append(chunk)
+                    pending_len += len(chunk)
+                    continue
+                head = b"".join((*pending, chunk[: end + 1])) if pending else chunk[: end + 1]
+                consumed = pending_len + end + 1
+                pending, pending_len = [chunk[end + 1 :]], len(chunk) - end - 1
+                self._lines(db, found.source, head.split(b"\n"), state, result)
+                offset += consumed
+                if found.kind == "jsonl":
+                    self._commit(
+                        db,
+                        key,
+                        found,
+                        FileRow(st.st_ino, max(st.st_size, offset), st.st_mtime_ns, offset, state),
+                    )
+                else:
+                    db.commit()
+            if found.kind == "zst":  # a compressed file is complete: its last line may lack "\n"
+                self._lines(db, found.source, pending, state, result)
+                offset = st.st_size
+            final = FileRow(st.st_ino, st.st_size, st.st_mtime_ns, offset, state)
+            if offset > st.st_size:  # grew while read: look again next time
+                final.size = offset
+            self._commit(db, key, found, final)
+
+    def _read_legacy(
+        self, db: sqlite3.Connection, key: str, found: LogFile, result: ScanResult
+    ) -> None:
+        """Gemini's pre-2026-04 session file: rewritten in place, so read whole on each change."""
+        state = self._new_state(found)
+        with open(found.path, "rb") as raw:
+            st = os.fstat(raw.fileno())
+            data = raw.read()
+        try:
+            requests = gemini.read_legacy(json.loads(data), state)
+        except (ValueError, RecursionError):
+            # counted once per version of the file: it is read again only when it changes
+            self._skip(db, found.source, 1, result)
+            requests = []
+        for request in requests:
+            result.requests += save(db, self.pricer, request)
+        self._commit(
+            db, key, found, FileRow(st.st_ino, st.st_size, st.st_mtime_ns, st.st_size, state)
+        )
+
+    def _lines(
+        self,
+        db: sqlite3.Connection,
+        source: str,
+        lines: list[bytes],
+        state: dict[str, Any],
+        result: ScanResult,
+    ) -> None:
+        markers = {CLAUDE: (claude.MARKER,), CODEX: codex.MARKERS}.get(source, gemini.MARKERS)
+        bad = 0
+        for line in lines:
+            if not any(m in line for m in markers):
+                continue  # cannot carry usage: not parsed (tool output lines can be megabytes)
+            request: Request | None
+            try:
+                obj = json.loads(line)
+                if source == CLAUDE:
+                    request = claude.read(obj)
+                elif source == CODEX:
+                    request = codex.read(obj, state)
+                else:
+                    request = gemini.read(obj, state)
+            except (ValueError, RecursionError, BadLine):
+                bad += 1
+                continue
+            if request is not None:
+                result.requests += save(db, self.pricer, request)
+        if bad:
+            self._skip(db, source, bad, result)
+
+    def _skip(self, db: sqlite3.Connection, source: str, lines: int, result: ScanResult) -> None:
+        result.skipped += lines
+        self.skipped[source] = self.skipped.get(source, 0) + lines
+        db.execute(
+            "INSERT INTO agent_skipped (source, lines) VALUES (?, ?) "
+            "ON CONFLICT (source) DO UPDATE SET lines = lines + excluded.lines",
+            (source, lines),
+        )
+
+    def _commit(self, db: sqlite3.Connection, key: str, found: LogFile, row: FileRow) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO agent_files (path_key, source, inode, size, mtime_ns, offset, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                found.source,
+                row.inode,
+                row.size,
+                row.mtime_ns,
+                row.offset,
+                json.dumps(row.state),
+            ),
+        )
+        db.commit()
+        self._files[key] = FileRow(row.inode, row.size, row.mtime_ns, row.offset, dict(row.state))
