@@ -183,7 +183,9 @@ class Scanner:
                         db,
                         key,
                         found,
-                        FileRow(st.st_ino, max(st.st_size, offset), st.st_mtime_ns, offset, state),
+                        # size = offset until the end is reached: a crash here must not
+                        # leave the file looking read (its stat would match)
+                        FileRow(st.st_ino, offset, st.st_mtime_ns, offset, state),
                     )
                 else:
                     db.commit()
