@@ -58,15 +58,23 @@ def message(obj: Any, state: dict[str, Any]) -> Request | None:
     return request if request.total else None
 
 
-def read_legacy(document: Any, state: dict[str, Any]) -> list[Request]:
-    """A pre-2026-04 `ConversationRecord` file: `{sessionId, messages: [...]}`."""
+def read_legacy(document: Any, state: dict[str, Any]) -> tuple[list[Request], int]:
+    """A pre-2026-04 `ConversationRecord` file: `{sessionId, messages: [...]}`; returns the
+    requests and how many messages could not be read (each skipped alone).
+
+    :raise BadLine: the document is not a ConversationRecord.
+    """
     if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
         raise BadLine("not a ConversationRecord (no messages list)")
     if isinstance(document.get("sessionId"), str):
         state["session"] = text(document["sessionId"], 80)
-    found = []
+    found, bad = [], 0
     for item in document["messages"]:
-        request = message(item, state)
+        try:
+            request = message(item, state)
+        except BadLine:
+            bad += 1
+            continue
         if request is not None:
             found.append(request)
-    return found
+    return found, bad

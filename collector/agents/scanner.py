@@ -206,11 +206,11 @@ class Scanner:
             st = os.fstat(raw.fileno())
             data = raw.read()
         try:
-            requests = gemini.read_legacy(json.loads(data), state)
+            requests, bad = gemini.read_legacy(json.loads(data), state)
         except (ValueError, RecursionError):
-            # counted once per version of the file: it is read again only when it changes
-            self._skip(db, found.source, 1, result)
-            requests = []
+            requests, bad = [], 1  # the whole file: counted once per version (read on change only)
+        if bad:
+            self._skip(db, found.source, bad, result)
         for request in requests:
             result.requests += save(db, self.pricer, request)
         self._commit(

@@ -4,6 +4,7 @@ in USD per million tokens, never from the code under test."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -129,3 +130,15 @@ def test_nothing_but_counts_is_stored(agents_app: Flask, tmp_path: Path) -> None
     for text in ("secret", "/home/u", "-home-u-app", "tool output"):
         assert text not in dump
     assert "'app'" in dump and "'api'" in dump  # the project's name only
+
+
+def test_legacy_gemini_file_skips_only_its_bad_message(make_app: Any, tmp_path: Path) -> None:
+    chats = tmp_path / "g" / ".gemini" / "tmp" / "p" / "chats"
+    chats.mkdir(parents=True)
+    good = {"id": "a", "timestamp": "2026-04-01T09:00:00Z", "type": "gemini",
+            "model": "gemini-3-flash-preview", "tokens": {"input": 10, "output": 2}}  # fmt: skip
+    bad = {**good, "id": "b", "tokens": {"input": -1}}
+    (chats / "session-x.json").write_text(json.dumps({"sessionId": "x", "messages": [good, bad]}))
+    app = make_app(AGENT_LOGS="gemini-cli", GEMINI_CLI_HOME=str(tmp_path / "g"))
+    assert (scan(app)["requests"], scan(app)["skipped"]) == (1, 0)
+    assert app.extensions["agents"].scanner.skipped == {"gemini-cli": 1}
