@@ -7,6 +7,7 @@ import { forgetKey, loadKey, saveKey } from './keystore.js';
 import { drawChart, loadChartLib, usageTable } from './render.js';
 import { chartSeries, formatTokens, periodTotals, tableRows } from './usage.js';
 import { loadCliproxy, showCosts } from './cliproxy-view.js';
+import { loadAgents, showAgents } from './agents-view.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 60_000;
@@ -55,6 +56,7 @@ function show() {
     button.setAttribute('aria-pressed', String(Number(button.dataset.days) === days));
   }
   showCosts(days, page.Chart);
+  showAgents(days).catch((err) => console.warn('agents section:', err.message));
 }
 
 async function refresh(key = page.key, { quiet = false } = {}) {
@@ -82,6 +84,10 @@ async function refresh(key = page.key, { quiet = false } = {}) {
       $('cliproxy').hidden = true;
       console.warn('CLIProxy section left out:', err.message);
     });
+  loadAgents(key, page.days).catch((err) => {
+    $('agents').hidden = true;
+    console.warn('Coding-agents section left out:', err.message);
+  });
 }
 
 function wire() {
