@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import PurePath
 from typing import Any
 
@@ -68,14 +69,22 @@ def ts_ms(value: Any) -> int:
     return int(moment.timestamp() * 1000)
 
 
+@lru_cache(maxsize=1024)
+def _model(value: str) -> str:
+    return value if _MODEL.fullmatch(value) else "unknown"
+
+
 def model_name(value: Any) -> str:
-    return value if isinstance(value, str) and _MODEL.fullmatch(value) else "unknown"
+    return _model(value) if isinstance(value, str) else "unknown"
 
 
 def project_name(cwd: Any) -> str:
     """Only the last folder name of a working directory is kept, never the path."""
-    if not isinstance(cwd, str) or not cwd:
-        return ""
+    return _project(cwd) if isinstance(cwd, str) and cwd else ""
+
+
+@lru_cache(maxsize=1024)
+def _project(cwd: str) -> str:
     name = PurePath(cwd.replace("\\", "/")).name
     return name if _PROJECT.fullmatch(name) else ""
 
