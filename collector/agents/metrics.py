@@ -74,7 +74,8 @@ class AgentsCollector(Collector):
         for (source, model), (n, inp, out, read, write, pico, unpriced) in folded.items():
             for kind, value in zip(KINDS, (inp, out, read, write), strict=True):
                 tokens.add_metric([source, model, kind], value)
-            cost.add_metric([source, model], pico / 1e12)
+            if unpriced < n:  # a model no price source knows has no cost series, not $0
+                cost.add_metric([source, model], pico / 1e12)
             requests.add_metric([source, model, "priced"], n - unpriced)
             requests.add_metric([source, model, "unpriced"], unpriced)
         for source, lines in sorted(self.skipped().items()):

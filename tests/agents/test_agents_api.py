@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,27 @@ def test_migrations_blank_and_again(tmp_path: Path, make_app: Callable[..., Flas
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"agent_requests", "agent_files", "agent_skipped"} <= tables
     db.close()
+
+
+def test_an_unpriced_model_has_no_cost_series(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    log = tmp_path / "h" / ".claude" / "projects" / "p" / "s.jsonl"
+    log.parent.mkdir(parents=True)
+    log.write_text(
+        '{"type":"assistant","timestamp":"2026-05-01T10:00:00Z","requestId":"r","message":'
+        '{"id":"m","model":"claude-made-up-9","usage":{"input_tokens":5,"output_tokens":1}}}\n'
+    )
+    app = make_app(
+        AGENT_LOGS="claude-code", HOME=str(tmp_path / "h"), XDG_CONFIG_HOME=str(tmp_path / "x")
+    )
+    client = app.test_client()
+    client.post("/api/agents/scan", headers=H)
+    text = client.get("/metrics", headers=H).get_data(as_text=True)
+    assert (
+        'requests_total{model="claude-made-up-9",pricing="unpriced",source="claude-code"} 1.0'
+        in text
+    )
+    assert 'cost_usd_total{model="claude-made-up-9"' not in text
+    rows = app.extensions["usage_sources"][-1]
+    assert rows(date(2026, 5, 1), date(2026, 5, 1), "UTC")[0]["cost_usd"] is None
