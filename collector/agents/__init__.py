@@ -87,15 +87,15 @@ def init_app(app: Flask) -> None:
         log.info("agent-logs source off: AGENT_LOGS names no agent")
         return
     interval = settings.agent_scan_interval_seconds
-    # stopped in reverse order: the loop first, then the connection
-    background.register(app, _Closer(scanner))
     background.register(app, background.Periodic(scanner.name, scanner.scan, lambda: interval))
+    # services stop in reverse order: this one first, so a long scan ends before the loop is joined
+    background.register(app, _Stopper(scanner))
 
 
-class _Closer:
-    """Closes the scanner's connection after the loop stopped (services stop in reverse order)."""
+class _Stopper:
+    """Ends a scan in progress at its next chunk and closes the scanner's connection."""
 
-    name = "agent-logs database"
+    name = "agent-logs scanner stop"
 
     def __init__(self, scanner: Scanner) -> None:
         self.scanner = scanner
@@ -104,4 +104,4 @@ class _Closer:
         pass
 
     def stop(self) -> None:
-        self.scanner.close()
+        self.scanner.stop()
