@@ -25,10 +25,11 @@ import zstandard
 
 from collector.config import Settings
 
-from . import claude, codex, gemini
+from . import codex, gemini
 from .db import connect
+from .parse import parse_chunk
 from .pricing import Pricer
-from .records import CLAUDE, CODEX, GEMINI, BadLine, Request
+from .records import CLAUDE, CODEX
 from .roots import LogFile, agent_roots, discover
 from .store import save
 
@@ -251,34 +252,8 @@ class Scanner:
         state: dict[str, Any],
         result: ScanResult,
     ) -> None:
-        markers = {CLAUDE: (claude.MARKER,), CODEX: codex.MARKERS}.get(source, gemini.MARKERS)
-        bad = 0
-        # copies of one request within a chunk (streamed partials, re-appended messages) are
-        # merged here by the same rule the store applies, saving most of the database work
-        batch: dict[str, Request] = {}
-        for line in lines:
-            if not any(m in line for m in markers):
-                continue  # cannot carry usage: not parsed (tool output lines can be megabytes)
-            request: Request | None
-            try:
-                obj = json.loads(line)
-                if source == CLAUDE:
-                    request = claude.read(obj)
-                elif source == CODEX:
-                    request = codex.read(obj, state)
-                else:
-                    request = gemini.read(obj, state)
-            except (ValueError, RecursionError, BadLine):
-                bad += 1
-                continue
-            if request is None:
-                continue
-            earlier = batch.get(request.key)
-            if earlier is None or (source == CLAUDE and request.total > earlier.total):
-                batch[request.key] = request
-            elif source == GEMINI:
-                batch[request.key] = request  # the last copy wins
-        for request in batch.values():
+        requests, bad = parse_chunk(source, lines, state)
+        for request in requests:
             result.requests += save(db, self.pricer, request)
         if bad:
             self._skip(db, source, bad, result)
