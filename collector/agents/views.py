@@ -40,13 +40,27 @@ def _db() -> Iterator[sqlite3.Connection]:
         db.close()
 
 
-def _range() -> tuple[date, date, str] | ResponseReturnValue:
-    """`start`, `end` (local dates, inclusive) and `zone` from the query, or the 400 to answer."""
+Range = tuple[date, date, str]
+
+
+class BadQuery(ValueError):
+    """A malformed query parameter: `code` and `detail` of the 400 answer."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+def _range() -> Range:
+    """`start`, `end` (local dates, inclusive) and `zone` from the query.
+
+    :raise BadQuery: a parameter is malformed (answered as a 400 naming it).
+    """
     args = request.args
     try:
         zone = aszone(args.get("zone") or _state().zone)
     except ValueError as exc:
-        return api_error(400, "bad_zone", f"zone: {exc}")
+        raise BadQuery("bad_zone", f"zone: {exc}") from exc
     today = datetime.now(ZoneInfo(zone)).date()
     try:
         end = date.fromisoformat(args["end"]) if args.get("end") else today
@@ -56,11 +70,11 @@ def _range() -> tuple[date, date, str] | ResponseReturnValue:
             else end - timedelta(days=DEFAULT_DAYS - 1)
         )
     except ValueError:
-        return api_error(400, "bad_date", "start and end must be dates as YYYY-MM-DD")
+        raise BadQuery("bad_date", "start and end must be dates as YYYY-MM-DD") from None
     if start > end:
-        return api_error(400, "bad_range", "start is after end")
+        raise BadQuery("bad_range", "start is after end")
     if (end - start).days >= MAX_RANGE_DAYS:
-        return api_error(400, "bad_range", f"at most {MAX_RANGE_DAYS} days at a time")
+        raise BadQuery("bad_range", f"at most {MAX_RANGE_DAYS} days at a time")
     return start, end, zone
 
 
@@ -95,10 +109,10 @@ def status() -> ResponseReturnValue:
 @require_key
 def daily() -> ResponseReturnValue:
     """Per local day: models, input, output, cache read, cache write, cost (`source` filters)."""
-    parsed = _range()
-    if not isinstance(parsed, tuple) or len(parsed) != 3 or not isinstance(parsed[0], date):
-        return parsed
-    start, end, zone = parsed
+    try:
+        start, end, zone = _range()
+    except BadQuery as exc:
+        return api_error(400, exc.code, exc.detail)
     source = request.args.get("source") or None
     if source is not None and source not in AGENTS:
         return api_error(400, "bad_source", f"source must be one of {', '.join(AGENTS)}")
@@ -113,10 +127,10 @@ def daily() -> ResponseReturnValue:
 @require_key
 def blocks() -> ResponseReturnValue:
     """Claude Code's 5-hour blocks over the local days asked for."""
-    parsed = _range()
-    if not isinstance(parsed, tuple) or len(parsed) != 3 or not isinstance(parsed[0], date):
-        return parsed
-    start, end, zone = parsed
+    try:
+        start, end, zone = _range()
+    except BadQuery as exc:
+        return api_error(400, exc.code, exc.detail)
     bounds = reports.day_bounds(start, end, zone)
     with _db() as db:
         found = reports.blocks(db, bounds[0][1], bounds[-1][2], int(time.time() * 1000))
