@@ -7,6 +7,7 @@ the scanner commits with the file's offset, so an incremental read resumes exact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .records import CODEX, BadLine, Request, count, model_name, project_name, text, ts_ms
@@ -17,14 +18,17 @@ FALLBACK_MODEL = (
 )
 # A fork replays its parent's token_count history re-stamped to the fork instant, within
 # milliseconds: skip the leading run whose events stay within this gap of each other
-# (ccusage PR #1501 follows the run, not the second).
+# (ccusage PR #1501 follows the run, not the second), or whose cumulative total is one the parent
+# reached (ccusage's parent-prefix match; catches a replayed event after a longer pause).
 REPLAY_GAP_MS = 1000
+# (parent session, totals key, fork ms) -> the parent logged that total before the fork
+ParentHas = Callable[[str, str, int], bool]
 FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens")
 
 
 def new_state(session: str) -> dict[str, Any]:
     return {"session": session, "model": None, "total": None, "fork": False, "replay_ms": None,
-            "project": "", "version": "", "meta": False}  # fmt: skip
+            "project": "", "version": "", "meta": False, "parent": "", "fork_ms": 0}  # fmt: skip
 
 
 def _usage(raw: Any, name: str) -> list[int] | None:
@@ -35,8 +39,13 @@ def _usage(raw: Any, name: str) -> list[int] | None:
     return [count(raw.get(f), f) for f in (*FIELDS, "cache_write_input_tokens")]
 
 
-def read(obj: Any, state: dict[str, Any]) -> Request | None:
-    """Update `state` from one rollout line; the request it completes, if any."""
+def totals_key(total: list[int]) -> str:
+    return ",".join(map(str, total))
+
+
+def read(obj: Any, state: dict[str, Any], parent_has: ParentHas | None = None) -> Request | None:
+    """Update `state` from one rollout line; the request it completes, if any. `parent_has` tells
+    whether the parent session logged a cumulative total (None: the run rule alone)."""
     if not isinstance(obj, dict):
         raise BadLine("line is not an object")
     payload, kind = obj.get("payload"), obj.get("type")
@@ -49,10 +58,14 @@ def read(obj: Any, state: dict[str, Any]) -> Request | None:
             state["session"] = text(payload.get("id"), 80) or state["session"]
             state["version"] = text(payload.get("cli_version"), 40)
             source = payload.get("source")
-            spawned = isinstance(source, dict) and isinstance(source.get("subagent"), dict)
-            state["fork"] = bool(payload.get("forked_from_id")) or spawned
+            subagent = source.get("subagent") if isinstance(source, dict) else None
+            spawn = subagent.get("thread_spawn") if isinstance(subagent, dict) else None
+            state["fork"] = bool(payload.get("forked_from_id")) or isinstance(subagent, dict)
+            state["parent"] = text(payload.get("forked_from_id"), 80) or (
+                text(spawn.get("parent_thread_id"), 80) if isinstance(spawn, dict) else ""
+            )
             if state["fork"]:
-                state["replay_ms"] = ts_ms(obj.get("timestamp"))
+                state["replay_ms"] = state["fork_ms"] = ts_ms(obj.get("timestamp"))
         return None
     if kind == "turn_context":
         if isinstance(payload.get("model"), str):
@@ -73,7 +86,13 @@ def read(obj: Any, state: dict[str, Any]) -> Request | None:
     if total is not None:
         state["total"] = total
     if state["replay_ms"] is not None:
-        if moment - state["replay_ms"] <= REPLAY_GAP_MS:
+        copied = (
+            parent_has is not None
+            and total is not None
+            and bool(state.get("parent"))
+            and parent_has(state["parent"], totals_key(total), state.get("fork_ms", 0))
+        )
+        if copied or moment - state["replay_ms"] <= REPLAY_GAP_MS:
             state["replay_ms"] = moment  # still the parent's history: a baseline, not usage
             return None
         state["replay_ms"] = None
@@ -93,7 +112,7 @@ def read(obj: Any, state: dict[str, Any]) -> Request | None:
     cache_write = min(cache_write, fresh - cached)
     return Request(
         source=CODEX,
-        key=f"x:{state['session']}:{obj.get('timestamp')}:{','.join(map(str, total))}",
+        key=f"x:{state['session']}:{obj.get('timestamp')}:{totals_key(total)}",
         ts_ms=moment,
         model=state["model"] or FALLBACK_MODEL,
         input=fresh - cached - cache_write,

@@ -17,9 +17,13 @@ MARKERS = {CLAUDE: (claude.MARKER,), CODEX: codex.MARKERS, GEMINI: gemini.MARKER
 
 
 def parse_chunk(
-    source: str, lines: list[bytes], state: dict[str, Any]
+    source: str,
+    lines: list[bytes],
+    state: dict[str, Any],
+    parent_has: codex.ParentHas | None = None,
 ) -> tuple[list[Request], int]:
-    """(requests, unreadable lines). `state` is the file's reader state, updated in place."""
+    """(requests, unreadable lines). `state` is the file's reader state, updated in place;
+    `parent_has` is Codex's lookup of a fork parent's totals."""
     markers = MARKERS[source]
     bad = 0
     batch: dict[str, Request] = {}
@@ -32,7 +36,7 @@ def parse_chunk(
             if source == CLAUDE:
                 request = claude.read(obj)
             elif source == CODEX:
-                request = codex.read(obj, state)
+                request = codex.read(obj, state, parent_has)
             else:
                 request = gemini.read(obj, state)
         except (ValueError, RecursionError, BadLine):

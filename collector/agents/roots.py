@@ -85,18 +85,21 @@ def discover(roots: dict[str, list[Path]]) -> Iterator[LogFile]:
                 found = _file(CLAUDE, entry, "jsonl")
                 if found:
                     yield found
-    for root in roots.get(CODEX, []):
-        for entry in _walk(str(root)):
-            name = entry.name
-            if name.endswith(".jsonl"):
-                found = _file(CODEX, entry, "jsonl")
-            # the plain file wins when both exist (compression writes the .zst, then deletes it)
-            elif name.endswith(".jsonl.zst") and not os.path.exists(entry.path[:-4]):
-                found = _file(CODEX, entry, "zst")
-            else:
-                continue
-            if found:
-                yield found
+    # Codex files in name order (rollout-<start time>-<id>): a fork's parent is read before it, so
+    # the fork's replayed prefix can be matched against the parent's totals
+    codex_files = [e for root in roots.get(CODEX, []) for e in _walk(str(root))]
+    codex_files.sort(key=lambda e: e.name)
+    for entry in codex_files:
+        name = entry.name
+        if name.endswith(".jsonl"):
+            found = _file(CODEX, entry, "jsonl")
+        # the plain file wins when both exist (compression writes the .zst, then deletes it)
+        elif name.endswith(".jsonl.zst") and not os.path.exists(entry.path[:-4]):
+            found = _file(CODEX, entry, "zst")
+        else:
+            continue
+        if found:
+            yield found
     for root in roots.get(GEMINI, []):
         try:
             projects = [p for p in os.scandir(root) if p.is_dir(follow_symlinks=False)]

@@ -252,11 +252,23 @@ class Scanner:
         state: dict[str, Any],
         result: ScanResult,
     ) -> None:
-        requests, bad = parse_chunk(source, lines, state)
+        parent_has = (lambda p, t, ms: self._parent_has(db, p, t, ms)) if source == CODEX else None
+        requests, bad = parse_chunk(source, lines, state, parent_has)
         for request in requests:
             result.requests += save(db, self.pricer, request)
         if bad:
             self._skip(db, source, bad, result)
+
+    @staticmethod
+    def _parent_has(db: sqlite3.Connection, parent: str, totals: str, before_ms: int) -> bool:
+        """Whether a Codex session stored a request at this cumulative total (the key's tail)
+        at or before `before_ms` (the fork instant)."""
+        row = db.execute(
+            "SELECT 1 FROM agent_requests WHERE dedup_key >= ? AND dedup_key < ? "
+            "AND dedup_key LIKE ? AND ts_ms <= ? LIMIT 1",
+            (f"x:{parent}:", f"x:{parent};", f"%:{totals}", before_ms),
+        ).fetchone()
+        return row is not None
 
     def _skip(self, db: sqlite3.Connection, source: str, lines: int, result: ScanResult) -> None:
         result.skipped += lines

@@ -57,3 +57,23 @@ def test_a_resumed_state_continues_across_reads() -> None:
     resumed = dict(state)
     again = codex.read(count("2026-05-01T10:00:09Z", [100, 0, 10, 0], [100, 0, 10, 0]), resumed)
     assert again is None
+
+
+def test_a_replayed_total_after_a_pause_is_matched_against_the_parent() -> None:
+    """A replayed event 6 s after the burst (git-ai PR #2236, 2026-08-27, saw one at 6.975 s): its
+    cumulative total is one the parent logged before the fork, so it is not the child's usage."""
+    parent_totals = {"1000,0,100,0,0", "3000,0,300,0,0"}
+    asked: list[tuple[str, str, int]] = []
+
+    def parent_has(parent: str, totals: str, before_ms: int) -> bool:
+        asked.append((parent, totals, before_ms))
+        return parent == "parent" and totals in parent_totals
+
+    state = codex.new_state("child")
+    lines = [meta("2026-05-01T10:00:00.000Z", forked_from_id="parent"),
+             count("2026-05-01T10:00:00.003Z", [1000, 0, 100, 0], [1000, 0, 100, 0]),
+             count("2026-05-01T10:00:06.000Z", [3000, 0, 300, 0], [2000, 0, 200, 0]),
+             count("2026-05-01T10:00:45.000Z", [3400, 0, 330, 0], [400, 0, 30, 0])]  # fmt: skip
+    found = [codex.read(line, state, parent_has) for line in lines]
+    assert [(r.input, r.output) for r in found if r is not None] == [(400, 30)]
+    assert asked[0] == ("parent", "1000,0,100,0,0", 1777629600000)
