@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import zstandard
 from flask import Flask
 
 from tests.conftest import API_KEY
@@ -142,3 +143,42 @@ def test_legacy_gemini_file_skips_only_its_bad_message(make_app: Any, tmp_path: 
     app = make_app(AGENT_LOGS="gemini-cli", GEMINI_CLI_HOME=str(tmp_path / "g"))
     assert (scan(app)["requests"], scan(app)["skipped"]) == (1, 0)
     assert app.extensions["agents"].scanner.skipped == {"gemini-cli": 1}
+
+
+def test_a_rollout_compressed_after_reading_counts_once(
+    agents_app: Flask, agent_tree: dict[str, str]
+) -> None:
+    """Codex >= 0.137 rewrites week-old rollouts as .jsonl.zst and deletes the plain file."""
+    scan(agents_app)
+    before = strip(rows(agents_app, "2026-04-01", "2026-05-31"))
+    for plain in (Path(agent_tree["CODEX_HOME"]) / "sessions").rglob("*.jsonl"):
+        compressed = zstandard.ZstdCompressor(level=3).compress(plain.read_bytes())
+        plain.with_name(plain.name + ".zst").write_bytes(compressed)
+        plain.unlink()
+    result = scan(agents_app)
+    assert result["files_read"] == 2 and result["errors"] == []
+    assert strip(rows(agents_app, "2026-04-01", "2026-05-31")) == before
+
+
+def test_claude_config_dir_list_and_the_xdg_root(make_app: Any, tmp_path: Path) -> None:
+    def transcript(root: Path, n: int) -> None:
+        path = root / "projects" / "p" / "s.jsonl"
+        path.parent.mkdir(parents=True)
+        line = {"type": "assistant", "timestamp": "2026-05-01T10:00:00Z", "requestId": f"r{n}",
+                "message": {"id": f"m{n}", "model": "claude-haiku-4-5",
+                            "usage": {"input_tokens": 1, "output_tokens": 1}}}  # fmt: skip
+        path.write_text(json.dumps(line) + "\n")
+
+    transcript(tmp_path / "a", 1)
+    transcript(tmp_path / "b", 2)
+    transcript(tmp_path / "xdg" / "claude", 3)
+    transcript(tmp_path / "home" / ".claude", 4)
+    listed = make_app(
+        AGENT_LOGS="claude-code", CLAUDE_CONFIG_DIR=f"{tmp_path / 'a'},{tmp_path / 'b'}"
+    )
+    assert scan(listed)["requests"] == 2
+    defaults = make_app(
+        AGENT_LOGS="claude-code", HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+        DB_PATH=str(tmp_path / "other.db"),
+    )  # fmt: skip
+    assert scan(defaults)["requests"] == 2  # ~/.claude and $XDG_CONFIG_HOME/claude
