@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import admin, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
+from . import admin, agents, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
 from .config import Settings, load_settings
 from .version import __version__
 
@@ -48,4 +48,5 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(ingest.bp)
     dashboard.init_app(app)
     cliproxy.init_app(app)
+    agents.init_app(app)  # after cliproxy: it shares its pricer
     return app

@@ -6,7 +6,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
 from .auth import require_key
@@ -32,6 +32,8 @@ def health() -> ResponseReturnValue:
     body: dict[str, object] = {"ok": True, "version": __version__}
     body["uptime_seconds"] = round(time.monotonic() - store.started, 1)
     warnings = store.warnings  # built on each read: the journal's state can change
+    for source_warnings in current_app.extensions.get("health_warnings", []):
+        warnings = [*warnings, *source_warnings()]  # e.g. unreadable agent-log lines
     if warnings:
         body["warnings"] = warnings
     return jsonify(body)

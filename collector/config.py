@@ -54,6 +54,18 @@ def asport(value: str) -> int:
     return number
 
 
+AGENTS = ("claude-code", "codex", "gemini-cli")
+
+
+def asagents(value: str) -> tuple[str, ...]:
+    """A comma list of coding agents to read (any subset of AGENTS); empty means off."""
+    names = tuple(dict.fromkeys(n.strip().lower() for n in value.split(",") if n.strip()))
+    unknown = [n for n in names if n not in AGENTS]
+    if unknown:
+        raise ValueError(f"unknown agent {unknown[0]!r}; expected any of {', '.join(AGENTS)}")
+    return names
+
+
 def aszone(value: str) -> str:
     """Check an IANA zone name such as Europe/Berlin; returns it unchanged."""
     name = value.strip()
@@ -126,6 +138,14 @@ class Settings:
     pricing_override_path: Path | None = None
     pricing_refresh_url: str = ""
     rate_limits_seed_path: Path | None = None
+    # Coding-agent logs source (off unless AGENT_LOGS names agents); roots default like the agents'
+    agent_logs: tuple[str, ...] = ()
+    agent_scan_interval_seconds: int = 5
+    home: str = ""
+    claude_config_dir: str = ""
+    xdg_config_home: str = ""
+    codex_home: str = ""
+    gemini_cli_home: str = ""
 
     @property
     def journal_path(self) -> Path:
@@ -164,6 +184,13 @@ PARAMS: dict[str, tuple[str, Converter]] = {
     "PRICING_OVERRIDE_PATH": ("pricing_override_path", Path),
     "PRICING_REFRESH_URL": ("pricing_refresh_url", str.strip),
     "RATE_LIMITS_SEED_PATH": ("rate_limits_seed_path", Path),
+    "AGENT_LOGS": ("agent_logs", asagents),
+    "AGENT_SCAN_INTERVAL_SECONDS": ("agent_scan_interval_seconds", aspositiveint),
+    "HOME": ("home", str.strip),
+    "CLAUDE_CONFIG_DIR": ("claude_config_dir", str.strip),
+    "XDG_CONFIG_HOME": ("xdg_config_home", str.strip),
+    "CODEX_HOME": ("codex_home", str.strip),
+    "GEMINI_CLI_HOME": ("gemini_cli_home", str.strip),
 }
 
 

@@ -12,6 +12,7 @@ import { hashOfView, resolveView, viewFromHash } from './range.js';
 import { chartTheme, onSchemeChange } from './theme.js';
 import { markView, showRangeError, showUsage, wireControls } from './usage-view.js';
 import { loadCliproxy, showCosts } from './cliproxy-view.js';
+import { loadAgents, showAgents } from './agents-view.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 60_000;
@@ -62,6 +63,7 @@ function show() {
   showUsage({ ...page.shown, Chart: page.Chart, theme: chartTheme() });
   markView(page.view);
   showCosts(page.shown.range, page.Chart, chartTheme());
+  showAgents(page.shown.range).catch((err) => console.warn('agents section:', err.message));
 }
 
 function showLoadError(err) {
@@ -98,6 +100,10 @@ async function refresh(key = page.key, { quiet = false } = {}) {
       $('cliproxy').hidden = true;
       console.warn('CLIProxy section left out:', err.message);
     });
+  loadAgents(key, page.shown.range).catch((err) => {
+    $('agents').hidden = true;
+    console.warn('Coding-agents section left out:', err.message);
+  });
 }
 
 /** Apply a new range or grouping: check a custom range first, keep it in the address, fetch. */
