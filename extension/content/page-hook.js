@@ -2,37 +2,140 @@
 // wrap fetch, XMLHttpRequest and WebSocket. Rules: the page receives exactly what it would without
 // us (we read a clone or a listener copy, never the page's stream), nothing here may throw into the
 // page (every step is inside try/catch), and unmatched requests cost one URL parse and a regex.
-// The text found goes to the isolated-world relay by window.postMessage; it is never stored.
+//
+// Text goes to the isolated-world relay over a private MessageChannel, never window.postMessage
+// (which every script of the page can read): one port is handed over once, at document start, by a
+// synchronous DOM event that only our relay listens to (no page script has run yet). The relay
+// marks the event handled, so the port is offered exactly once. Nothing is stored here.
 // This file picks the site and runs its transports' wrappers (content/hook/*.js), loaded before it.
 (() => {
   const registry = globalThis.__llmUsageSites;
   delete globalThis.__llmUsageSites; // leave the page's global scope as we found it
-  const { PAGE_TAG, USAGE } = registry?.protocol ?? {};
+  const protocol = registry?.protocol ?? {};
   const site = registry?.sites.find((s) => s.hosts.includes(location.hostname));
-  if (!site || !PAGE_TAG) return;
+  if (!site || !protocol.PAGE_TAG) return;
 
-  const postMessage = window.postMessage.bind(window);
-  const origin = location.origin;
-  const post = (part, text) => {
+  const PROGRESS_MS = 250; // how often a streaming reply's text so far is handed over
+  const channel = new MessageChannel();
+  const send = channel.port1.postMessage.bind(channel.port1);
+  const now = performance.now.bind(performance);
+
+  // Offers the relay its end of the channel; answers true once the relay took it.
+  const offer = () => {
+    const event = new MessageEvent(protocol.PORT_EVENT, { ports: [channel.port2], cancelable: true });
+    return !window.dispatchEvent(event);
+  };
+  try {
+    if (!offer()) {
+      // The relay is not listening yet: it announces itself when it starts.
+      const onReady = () => offer() && window.removeEventListener(protocol.READY_EVENT, onReady, true);
+      window.addEventListener(protocol.READY_EVENT, onReady, true);
+    }
+  } catch {
+    return; // no private channel, no capture: never fall back to a channel the page can read
+  }
+
+  const post = (message) => {
     try {
-      if (typeof text === 'string' && text) {
-        postMessage({ tag: PAGE_TAG, type: USAGE, site: site.id, part, text }, origin);
-      }
+      send({ tag: protocol.PAGE_TAG, type: protocol.USAGE, site: site.id, ...message });
     } catch {
-      // a page that broke postMessage loses this count, nothing more
+      // a closed channel loses this count, nothing more
     }
   };
+  let counter = 0;
+  const newId = () => `${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+  /**
+   * One watched exchange. The first hand-over carries the prompt; while the reply streams, its text
+   * so far is handed over at most every PROGRESS_MS; the last one says final, and unreadable when the
+   * reply had content but the parser found no text in it (or threw): the site changed its format.
+   */
+  function track(prompt, requestInfo = {}) {
+    const id = newId();
+    let promptSent = false;
+    let lastAt = -Infinity;
+    let sawContent = false;
+    let broken = false;
+    const hand = (parser, reply, final, extra = {}) => {
+      const info = parser?.info ?? {};
+      const message = {
+        id,
+        reply: typeof reply === 'string' ? reply : '',
+        model: info.model ?? requestInfo.model ?? null,
+        conversation: info.conversation ?? requestInfo.conversation ?? null,
+        final,
+        ...extra,
+      };
+      if (!promptSent && typeof prompt === 'string') message.prompt = prompt;
+      promptSent = true;
+      post(message);
+    };
+    const peek = (parser) => {
+      try {
+        return parser.peek();
+      } catch {
+        broken = true;
+        return '';
+      }
+    };
+    return {
+      /** Sends the prompt at once (WebSocket apps, whose reply may come much later). */
+      start: () => hand(null, '', false),
+      push(parser, chunk) {
+        if (!sawContent && /\S/.test(chunk)) sawContent = true;
+        if (!broken) {
+          try {
+            parser.push(chunk);
+          } catch {
+            broken = true; // a parser bug: keep what was read, report the reply as unreadable
+          }
+        }
+        if (now() - lastAt >= PROGRESS_MS) {
+          lastAt = now();
+          hand(parser, peek(parser), false);
+        }
+      },
+      end(parser) {
+        let text = '';
+        try {
+          text = broken ? peek(parser) : parser.finish();
+        } catch {
+          broken = true;
+          text = peek(parser);
+        }
+        const unreadable = broken || (!text && sawContent && !parser.info?.refused);
+        hand(parser, text, true, { unreadable });
+      },
+    };
+  }
+
+  const requestInfo = (body, url) => {
+    try {
+      return site.requestInfo?.(body, url) ?? {};
+    } catch {
+      return {};
+    }
+  };
+  const parse = (url) => new URL(String(url), location.href);
   const matches = (url, method) => {
     try {
-      return site.matchRequest(new URL(String(url), location.href), String(method).toUpperCase());
+      return site.matchRequest(parse(url), String(method).toUpperCase());
+    } catch {
+      return false;
+    }
+  };
+  const matchesPrompt = (url, method) => {
+    try {
+      return Boolean(site.matchPromptRequest?.(parse(url), String(method).toUpperCase()));
     } catch {
       return false;
     }
   };
 
+  const hook = { site, matches, matchesPrompt, track, requestInfo, parse, pendingPrompt: null };
   for (const transport of site.transports) {
     try {
-      registry.transports[transport]?.({ site, post, matches });
+      registry.transports[transport]?.(hook);
     } catch {
       // a missing API in an odd page leaves that transport unwrapped
     }

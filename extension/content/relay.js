@@ -1,19 +1,81 @@
-// Isolated-world relay: the page hook (MAIN world) cannot call chrome.runtime, so it posts to the
-// window and this script forwards to the service worker. Only messages from this same window carrying
-// our tag are forwarded, so other frames cannot inject counts through us.
+// Isolated-world relay: the page hook (MAIN world) cannot call chrome.runtime, so it sends over a
+// private MessageChannel and this script forwards to the service worker over a runtime port. Only
+// the first port offered is taken (ours: content scripts run before any page script), so a page
+// script can neither read the channel nor inject counts through it later.
+// Hand-over needs no worker round-trip: messages go out on an open port at once. Final messages are
+// kept until the worker acknowledges them and resent on a new port if the worker went away.
 (() => {
-  const { PAGE_TAG, MSG } = globalThis.LLM_USAGE_PROTOCOL;
-  const PARTS = new Set(['prompt', 'reply']);
+  const { PAGE_TAG, PORT_EVENT, READY_EVENT, USAGE_PORT, MSG } = globalThis.LLM_USAGE_PROTOCOL;
+  const MAX_OPEN = 64; // exchanges remembered for a resend, oldest dropped first
+  const open = new Map(); // exchange id -> its latest message, until the worker acknowledges the final
+  let pagePort = null;
+  let workerPort = null;
 
-  window.addEventListener('message', (event) => {
-    const data = event.data;
-    if (event.source !== window || data?.tag !== PAGE_TAG || data.type !== MSG.USAGE) return;
-    if (typeof data.text !== 'string' || !data.text || !PARTS.has(data.part)) return;
-    const message = { type: MSG.USAGE, site: String(data.site), part: data.part, text: data.text };
+  function connect() {
     try {
-      chrome.runtime.sendMessage(message).catch(() => {});
+      workerPort = chrome.runtime.connect({ name: USAGE_PORT });
     } catch {
-      // the extension was reloaded or removed: this old relay has nowhere to send
+      workerPort = null; // the extension was reloaded or removed: nowhere to send
+      return null;
     }
-  });
+    workerPort.onMessage.addListener((answer) => {
+      if (typeof answer?.ack === 'string') open.delete(answer.ack);
+    });
+    workerPort.onDisconnect.addListener(() => {
+      workerPort = null;
+      // The worker stopped (idle or killed): resend what it may not have recorded.
+      if (open.size) setTimeout(resend, 0);
+    });
+    return workerPort;
+  }
+
+  function resend() {
+    for (const message of open.values()) deliver(message);
+  }
+
+  function deliver(message) {
+    try {
+      (workerPort ?? connect())?.postMessage(message);
+    } catch {
+      workerPort = null;
+    }
+  }
+
+  function forward(data) {
+    if (data?.tag !== PAGE_TAG || data.type !== MSG.USAGE || typeof data.id !== 'string') return;
+    if (typeof data.reply !== 'string' || (data.prompt !== undefined && typeof data.prompt !== 'string')) return;
+    const message = {
+      type: MSG.USAGE,
+      id: data.id.slice(0, 64),
+      site: String(data.site),
+      reply: data.reply,
+      model: typeof data.model === 'string' ? data.model : null,
+      conversation: typeof data.conversation === 'string' ? data.conversation : null,
+      final: data.final === true,
+      unreadable: data.unreadable === true,
+    };
+    if (data.prompt !== undefined) message.prompt = data.prompt;
+    // Keep the prompt with the exchange until acknowledged: a resend must still carry it.
+    const kept = open.get(message.id);
+    if (kept?.prompt !== undefined && message.prompt === undefined) message.prompt = kept.prompt;
+    open.delete(message.id);
+    open.set(message.id, message);
+    if (open.size > MAX_OPEN) open.delete(open.keys().next().value);
+    deliver(message);
+  }
+
+  window.addEventListener(
+    PORT_EVENT,
+    (event) => {
+      const port = event.ports?.[0];
+      if (pagePort || !port) return;
+      pagePort = port;
+      event.preventDefault(); // tells the page hook the port was taken
+      event.stopImmediatePropagation();
+      pagePort.onmessage = (e) => forward(e.data);
+    },
+    true,
+  );
+  // The page hook may have run first: tell it we are here, so it offers the port again.
+  window.dispatchEvent(new Event(READY_EVENT));
 })();

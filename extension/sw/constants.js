@@ -1,7 +1,7 @@
 // Constants shared by the worker's feature files, the popup and the options page.
 import '../shared/protocol.js';
 
-export const { MSG } = globalThis.LLM_USAGE_PROTOCOL;
+export const { MSG, USAGE_PORT } = globalThis.LLM_USAGE_PROTOCOL;
 
 export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:9000';
 
@@ -13,8 +13,12 @@ export const KEY = Object.freeze({
   API_KEY: 'apiKey',
   SEQ: 'seq', // highest seq the collector is known to have applied for this client
   PENDING: 'pending', // {host: tokens} counted but not yet frozen into a batch
-  INFLIGHT: 'inflight', // the frozen batch {id, seq, deltas, ts}, or null
-  TODAY: 'today', // {day: 'YYYY-MM-DD' (local), counts: {host: tokens}} for the popup
+  PENDING_USAGE: 'pendingUsage', // {host+model: usage entry} refining pending (see batch.js)
+  PENDING_UNPARSED: 'pendingUnparsed', // {host: replies that could not be read}
+  INFLIGHT: 'inflight', // the frozen batch {id, seq, deltas, usage?, unparsed?, ts}, or null
+  EXCHANGES: 'exchanges', // {tab:id: token numbers credited per exchange} (see exchanges.js)
+  CONVERSATIONS: 'conversations', // {hash: {n: tokens, t: ms}}: running totals for context
+  TODAY: 'today', // {day: 'YYYY-MM-DD' (local), counts: {host: tokens}, unparsed: {host: n}} for the popup
   RETRY: 'retry', // {attempt, nextAt, stopped} after failed sends
   STATUS: 'status', // last classified outcome of talking to the collector
   LAST_ERROR: 'lastError',
