@@ -90,9 +90,13 @@
             broken = true; // a parser bug: keep what was read, report the reply as unreadable
           }
         }
+        // The first hand-over waits for reply text: by then the stream has named its model, so the
+        // whole exchange is counted under one model.
         if (now() - lastAt >= PROGRESS_MS) {
+          const text = peek(parser);
+          if (!text) return;
           lastAt = now();
-          hand(parser, peek(parser), false);
+          hand(parser, text, false);
         }
       },
       end(parser) {

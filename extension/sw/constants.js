@@ -43,6 +43,21 @@ export const MAX_BATCHES_PER_FLUSH = 20; // bounds one flush even if the collect
 // ChatGPT uses o200k_base itself, so its counts are exact; every other site's count is an estimate.
 export const EXACT_HOSTS = Object.freeze(['chatgpt.com', 'chat.openai.com']);
 
+// Names the popup uses when it warns about a site (hostnames as the content scripts match them).
+export const SITE_NAMES = Object.freeze({
+  'chatgpt.com': 'ChatGPT',
+  'chat.openai.com': 'ChatGPT',
+  'claude.ai': 'Claude',
+  'gemini.google.com': 'Gemini',
+  'bard.google.com': 'Gemini (Bard)',
+  'www.perplexity.ai': 'Perplexity',
+  'perplexity.ai': 'Perplexity',
+  'chat.deepseek.com': 'DeepSeek',
+  'grok.com': 'Grok',
+  'copilot.microsoft.com': 'Copilot',
+  'chat.mistral.ai': 'Mistral Le Chat',
+});
+
 // Status kinds shown by the popup.
 export const STATUS = Object.freeze({
   CONNECTED: 'connected',

@@ -37,17 +37,18 @@ export function prune(map, now, ttlMs, max) {
 }
 
 /**
- * Applies one hand-over. msg: {id, host, model, conversation, final, unreadable, exact};
+ * Applies one hand-over. An exchange keeps the model of its first hand-over (the page hook sends
+ * it once the reply has begun, when the stream has named its model), so its counts stay together. msg: {id, host, model, conversation, final, unreadable, exact};
  * tokens: {prompt: n | null (no prompt in this message), reply: n}.
  * Answers {exchanges, conversations, usage: {host, model, input, output, context, turns, exact} | null,
  * unparsed: 0 | 1}.
  */
 export function handOver(stored, msg, tokens, now) {
-  const exchanges = prune(stored.exchanges, now, EXCHANGE_TTL_MS, MAX_EXCHANGES);
-  const conversations = prune(stored.conversations, now, CONVERSATION_TTL_MS, MAX_CONVERSATIONS);
+  const exchanges = { ...stored.exchanges };
+  const conversations = prune(stored.conversations, now, CONVERSATION_TTL_MS, MAX_CONVERSATIONS + 1);
   const key = `${msg.tabId}:${msg.id}`;
   const known = exchanges[key];
-  const rec = known ? { ...known } : { i: 0, o: 0, p: false, f: false, c: null, ctx: null };
+  const rec = known ? { ...known } : { i: 0, o: 0, p: false, f: false, c: null, m: cleanModel(msg.model) };
   const isNew = !known;
   const input = !rec.p && tokens.prompt !== null ? tokens.prompt : 0;
   if (tokens.prompt !== null) rec.p = true;
@@ -70,9 +71,13 @@ export function handOver(stored, msg, tokens, now) {
   if (msg.final) rec.f = true;
   rec.t = now;
   exchanges[key] = rec;
+  const kept = {
+    exchanges: prune(exchanges, now, EXCHANGE_TTL_MS, MAX_EXCHANGES),
+    conversations: prune(conversations, now, CONVERSATION_TTL_MS, MAX_CONVERSATIONS),
+  };
   const counted = input + output > 0 || isNew;
   const usage = counted
-    ? { host: msg.host, model: cleanModel(msg.model), input, output, context, turns: isNew ? 1 : 0, exact: msg.exact }
+    ? { host: msg.host, model: rec.m, input, output, context, turns: isNew ? 1 : 0, exact: msg.exact }
     : null;
-  return { exchanges, conversations, usage, unparsed };
+  return { ...kept, usage, unparsed };
 }

@@ -55,4 +55,4 @@ export function exchanges(received) {
   return [...byId.values()];
 }
 
-export const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+export const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));

@@ -53,7 +53,7 @@ test('a chat send: the page reads the reply unchanged; prompt, reply and model r
 
 test('a slow reply is handed over while it streams, each time its whole text so far', async () => {
   page.received.length = 0;
-  nativeResult = async () => new Response(streamOf(fixture.reply, 200, 120));
+  nativeResult = async () => new Response(streamOf(fixture.reply, 64, 50));
   await (await fetch('/backend-api/f/conversation', { method: 'POST', body: fixture.request })).text();
   await settle();
   const [one] = exchanges(page.received);
