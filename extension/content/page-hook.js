@@ -52,6 +52,11 @@
    */
   function track(prompt, requestInfo = {}) {
     const id = newId();
+    try {
+      send({ tag: protocol.PAGE_TAG, type: protocol.WAKE });
+    } catch {
+      // the hand-overs below wake it too, only later
+    }
     let promptSent = false;
     let lastAt = -Infinity;
     let sawContent = false;

@@ -42,6 +42,7 @@
   }
 
   function forward(data) {
+    if (data?.tag === PAGE_TAG && data.type === MSG.WAKE) return deliver({ type: MSG.WAKE });
     if (data?.tag !== PAGE_TAG || data.type !== MSG.USAGE || typeof data.id !== 'string') return;
     if (typeof data.reply !== 'string' || (data.prompt !== undefined && typeof data.prompt !== 'string')) return;
     const message = {

@@ -12,6 +12,9 @@ globalThis.LLM_USAGE_PROTOCOL = Object.freeze({
     // relay -> worker, on the usage port: {id, site, prompt?, reply, model, conversation, final,
     // unreadable?}; the worker answers {ack: id} once a final message is recorded.
     USAGE: 'usage',
+    // page hook -> relay -> worker, as a watched request starts: connects the port and wakes the
+    // worker, so the reply's hand-overs later find it running (a closing tab leaves no time to wake it).
+    WAKE: 'wake',
     STATUS: 'status', // popup -> worker: live probe of the collector, answers a classified status
     TEST_CONNECTION: 'test-connection', // options -> worker: probe a URL/key that is not saved yet
     FLUSH: 'flush', // popup -> worker: send what is pending now, ignoring the backoff

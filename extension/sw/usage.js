@@ -16,6 +16,7 @@ chrome.runtime.onConnect.addListener((port) => {
   if (port.name !== USAGE_PORT || sender?.id !== chrome.runtime.id || !sender.tab || !sender.url) return;
   const host = new URL(sender.url).hostname.toLowerCase();
   port.onMessage.addListener((message) => {
+    // MSG.WAKE needs nothing more: receiving it started (or kept) this worker.
     if (message?.type !== MSG.USAGE || typeof message.id !== 'string') return;
     recordUsage(host, sender.tab.id, message).then(
       () => {

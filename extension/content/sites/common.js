@@ -16,6 +16,7 @@
   registry.protocol = Object.freeze({
     PAGE_TAG: 'llm-usage-collector/v1',
     USAGE: 'usage',
+    WAKE: 'wake',
     PORT_EVENT: 'llm-usage-collector:port',
     READY_EVENT: 'llm-usage-collector:ready',
   });

@@ -15,14 +15,14 @@ export function fakePage(href) {
   globalThis.removeEventListener = target.removeEventListener.bind(target);
   globalThis.dispatchEvent = target.dispatchEvent.bind(target);
   globalThis.location = new URL(href);
-  const page = { received: [], windowMessages: [], port: null };
+  const page = { received: [], wakes: 0, windowMessages: [], port: null };
   globalThis.postMessage = (data) => page.windowMessages.push(data);
   addEventListener('message', (e) => page.windowMessages.push(e.data));
   addEventListener(PORT_EVENT, (event) => {
     if (page.port) return;
     page.port = event.ports[0];
     event.preventDefault();
-    page.port.onmessage = (m) => page.received.push(m.data);
+    page.port.onmessage = (m) => (m.data?.type === 'wake' ? page.wakes++ : page.received.push(m.data));
     page.port.unref?.(); // let Node exit when the tests are done
   });
   return page;

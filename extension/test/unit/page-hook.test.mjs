@@ -49,6 +49,7 @@ test('a chat send: the page reads the reply unchanged; prompt, reply and model r
   assert.equal(page.received[0].tag, 'llm-usage-collector/v1');
   assert.equal(page.received.filter((m) => 'prompt' in m).length, 1, 'the prompt is handed over once');
   assert.deepEqual(page.windowMessages, [], 'nothing on window.postMessage');
+  assert.ok(page.wakes >= 1, 'the worker is woken as the request starts');
 });
 
 test('a slow reply is handed over while it streams, each time its whole text so far', async () => {
