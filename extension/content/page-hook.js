@@ -3,10 +3,13 @@
 // us (we read a clone or a listener copy, never the page's stream), nothing here may throw into the
 // page (every step is inside try/catch), and unmatched requests cost one URL parse and a regex.
 //
-// Text goes to the isolated-world relay over a private MessageChannel, never window.postMessage
-// (which every script of the page can read): one port is handed over once, at document start, by a
-// synchronous DOM event that only our relay listens to (no page script has run yet). The relay
-// marks the event handled, so the port is offered exactly once. Nothing is stored here.
+// Text goes to the isolated-world relay over a private channel, never window.postMessage (which
+// every script of the page can read): at document start, before any page script runs, we hand the
+// relay a detached element that only the two of us hold (as the relatedTarget of one synchronous
+// event), then dispatch our messages on it as events with a JSON string. DOM events cross the two
+// worlds synchronously, so a hand-over reaches the relay, and leaves for the worker, before the page
+// can act on the same chunk (close the tab, navigate). The relay marks the offer handled, so it is
+// made exactly once. Nothing is stored here.
 // This file picks the site and runs its transports' wrappers (content/hook/*.js), loaded before it.
 (() => {
   const registry = globalThis.__llmUsageSites;
@@ -15,16 +18,20 @@
   const site = registry?.sites.find((s) => s.hosts.includes(location.hostname));
   if (!site || !protocol.PAGE_TAG) return;
 
-  const PROGRESS_MS = 250; // how often a streaming reply's text so far is handed over
-  const channel = new MessageChannel();
-  const send = channel.port1.postMessage.bind(channel.port1);
+  // How often a streaming reply's text so far is handed over: every 250 ms, plus 1 ms per 100
+  // characters already sent, so the worker's recounting of a long reply stays a small cost.
+  const PROGRESS_MS = 250;
+  const PROGRESS_MS_PER_CHAR = 0.01;
   const now = performance.now.bind(performance);
+  // Taken now, before page scripts run, so a page that later replaces them cannot see our traffic.
+  const channel = document.createElement('span');
+  const dispatch = EventTarget.prototype.dispatchEvent.bind(channel);
+  const NativeCustomEvent = CustomEvent;
+  const stringify = JSON.stringify;
+  const send = (message) => dispatch(new NativeCustomEvent(protocol.CHANNEL_EVENT, { detail: stringify(message) }));
 
-  // Offers the relay its end of the channel; answers true once the relay took it.
-  const offer = () => {
-    const event = new MessageEvent(protocol.PORT_EVENT, { ports: [channel.port2], cancelable: true });
-    return !window.dispatchEvent(event);
-  };
+  // Offers the relay the channel; answers true once the relay took it.
+  const offer = () => !window.dispatchEvent(new MouseEvent(protocol.PORT_EVENT, { relatedTarget: channel, cancelable: true }));
   try {
     if (!offer()) {
       // The relay is not listening yet: it announces itself when it starts.
@@ -59,6 +66,7 @@
     }
     let promptSent = false;
     let lastAt = -Infinity;
+    let lastLength = 0;
     let sawContent = false;
     let broken = false;
     const hand = (parser, reply, final, extra = {}) => {
@@ -97,10 +105,11 @@
         }
         // The first hand-over waits for reply text: by then the stream has named its model, so the
         // whole exchange is counted under one model.
-        if (now() - lastAt >= PROGRESS_MS) {
+        if (now() - lastAt >= PROGRESS_MS + lastLength * PROGRESS_MS_PER_CHAR) {
           const text = peek(parser);
           if (!text) return;
           lastAt = now();
+          lastLength = text.length;
           hand(parser, text, false);
         }
       },

@@ -1,14 +1,15 @@
 // Isolated-world relay: the page hook (MAIN world) cannot call chrome.runtime, so it sends over a
-// private MessageChannel and this script forwards to the service worker over a runtime port. Only
-// the first port offered is taken (ours: content scripts run before any page script), so a page
-// script can neither read the channel nor inject counts through it later.
+// private channel (events on a detached element handed over at document start) and this script
+// forwards to the service worker over a runtime port, synchronously. Only the first channel offered
+// is taken (ours: content scripts run before any page script), so a page script can neither read
+// the channel nor inject counts through it later.
 // Hand-over needs no worker round-trip: messages go out on an open port at once. Final messages are
 // kept until the worker acknowledges them and resent on a new port if the worker went away.
 (() => {
-  const { PAGE_TAG, PORT_EVENT, READY_EVENT, USAGE_PORT, MSG } = globalThis.LLM_USAGE_PROTOCOL;
+  const { PAGE_TAG, PORT_EVENT, CHANNEL_EVENT, READY_EVENT, USAGE_PORT, MSG } = globalThis.LLM_USAGE_PROTOCOL;
   const MAX_OPEN = 64; // exchanges remembered for a resend, oldest dropped first
   const open = new Map(); // exchange id -> its latest message, until the worker acknowledges the final
-  let pagePort = null;
+  let channel = null;
   let workerPort = null;
 
   function connect() {
@@ -68,15 +69,26 @@
   window.addEventListener(
     PORT_EVENT,
     (event) => {
-      const port = event.ports?.[0];
-      if (pagePort || !port) return;
-      pagePort = port;
-      event.preventDefault(); // tells the page hook the port was taken
+      const target = event.relatedTarget;
+      if (channel || !(target instanceof Element) || target.isConnected) return;
+      channel = target;
+      event.preventDefault(); // tells the page hook the channel was taken
       event.stopImmediatePropagation();
-      pagePort.onmessage = (e) => forward(e.data);
+      channel.addEventListener(CHANNEL_EVENT, (e) => {
+        let data;
+        try {
+          data = JSON.parse(e.detail);
+        } catch {
+          return;
+        }
+        forward(data);
+      });
     },
     true,
   );
-  // The page hook may have run first: tell it we are here, so it offers the port again.
+  // The page hook may have run first: tell it we are here, so it offers the channel again.
   window.dispatchEvent(new Event(READY_EVENT));
+  // A chat page just loaded: start the worker now (cheap), so a first prompt sent soon finds it
+  // running. It stops again after Chrome's idle time; each watched request wakes it again (MSG.WAKE).
+  deliver({ type: MSG.WAKE });
 })();

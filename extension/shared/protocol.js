@@ -4,8 +4,10 @@
 globalThis.LLM_USAGE_PROTOCOL = Object.freeze({
   // Marks the page hook's messages on the private channel.
   PAGE_TAG: 'llm-usage-collector/v1',
-  // DOM events that hand the private MessageChannel port from the page hook to the relay, once.
+  // DOM events: PORT_EVENT hands the private channel (a detached element) from the page hook to the
+  // relay, once; CHANNEL_EVENT carries each message on that element.
   PORT_EVENT: 'llm-usage-collector:port',
+  CHANNEL_EVENT: 'llm-usage-collector:message',
   READY_EVENT: 'llm-usage-collector:ready',
   USAGE_PORT: 'usage', // name of the relay's runtime port to the worker
   MSG: Object.freeze({

@@ -6,7 +6,7 @@
 import { EXACT_HOSTS, KEY, MSG, USAGE_PORT } from './constants.js';
 import { addUnparsed, addUsage } from './batch.js';
 import { handOver } from './exchanges.js';
-import { count, ESTIMATE } from './tokens.js';
+import { count, ESTIMATE, warmUp } from './tokens.js';
 import { localDay, updateState } from './store.js';
 import { flush } from './sync.js';
 
@@ -27,17 +27,20 @@ chrome.runtime.onConnect.addListener((port) => {
   });
 });
 
-/** Counts text, answering {tokens, method, ms}; empty text is 0 tokens. */
-function measure(text) {
+warmUp();
+
+/** Counts text, answering {tokens, method, ms}; empty text is 0 tokens. ms excludes loading the table. */
+async function measure(text) {
   if (typeof text !== 'string' || !text) return { tokens: 0, method: null, ms: 0 };
+  await count(''); // the rank table is loaded (or failed) before the clock starts
   const started = performance.now();
-  const { tokens, method } = count(text);
+  const { tokens, method } = await count(text);
   return { tokens, method, ms: Math.round((performance.now() - started) * 100) / 100 };
 }
 
 async function recordUsage(host, tabId, message) {
-  const prompt = typeof message.prompt === 'string' ? measure(message.prompt) : null;
-  const reply = measure(message.reply);
+  const prompt = typeof message.prompt === 'string' ? await measure(message.prompt) : null;
+  const reply = await measure(message.reply);
   const estimated = prompt?.method === ESTIMATE || reply.method === ESTIMATE;
   const method = estimated ? ESTIMATE : prompt?.method ?? reply.method;
   const msg = {

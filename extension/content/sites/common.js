@@ -18,6 +18,7 @@
     USAGE: 'usage',
     WAKE: 'wake',
     PORT_EVENT: 'llm-usage-collector:port',
+    CHANNEL_EVENT: 'llm-usage-collector:message',
     READY_EVENT: 'llm-usage-collector:ready',
   });
 

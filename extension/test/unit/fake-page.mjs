@@ -1,5 +1,5 @@
 // A fake page for the MAIN-world hook tests in Node: window is an EventTarget, and a stand-in for the
-// isolated relay takes the private port the hook offers at start, as content/relay.js does. Any
+// isolated relay takes the private channel the hook offers at start, as content/relay.js does. Any
 // "message" event on the window (where window.postMessage traffic lands) is recorded too, so tests can
 // check that page scripts see nothing.
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { EXT, mainWorldFiles } from './load.mjs';
 
 const PORT_EVENT = 'llm-usage-collector:port';
+const CHANNEL_EVENT = 'llm-usage-collector:message';
 
 export function fakePage(href) {
   const target = new EventTarget();
@@ -15,15 +16,25 @@ export function fakePage(href) {
   globalThis.removeEventListener = target.removeEventListener.bind(target);
   globalThis.dispatchEvent = target.dispatchEvent.bind(target);
   globalThis.location = new URL(href);
-  const page = { received: [], wakes: 0, windowMessages: [], port: null };
+  const page = { received: [], wakes: 0, windowMessages: [], channel: null };
   globalThis.postMessage = (data) => page.windowMessages.push(data);
+  globalThis.document = { createElement: () => new EventTarget() };
+  globalThis.MouseEvent ??= class MouseEvent extends Event {
+    constructor(type, init = {}) {
+      super(type, init);
+      this.relatedTarget = init.relatedTarget ?? null;
+    }
+  };
   addEventListener('message', (e) => page.windowMessages.push(e.data));
   addEventListener(PORT_EVENT, (event) => {
-    if (page.port) return;
-    page.port = event.ports[0];
+    if (page.channel) return;
+    page.channel = event.relatedTarget;
     event.preventDefault();
-    page.port.onmessage = (m) => (m.data?.type === 'wake' ? page.wakes++ : page.received.push(m.data));
-    page.port.unref?.(); // let Node exit when the tests are done
+    page.channel.addEventListener(CHANNEL_EVENT, (e) => {
+      const data = JSON.parse(e.detail);
+      if (data?.type === 'wake') page.wakes++;
+      else page.received.push(data);
+    });
   });
   return page;
 }

@@ -30,10 +30,10 @@ globalThis.fetch = function fetch(input, init) {
 const pageFetchBefore = globalThis.fetch;
 await loadHook();
 
-test('the hook wraps fetch, takes its private port and leaves no globals behind', () => {
+test('the hook wraps fetch, hands over its private channel and leaves no globals behind', () => {
   assert.notEqual(globalThis.fetch, pageFetchBefore);
   assert.equal(globalThis.__llmUsageSites, undefined);
-  assert.ok(page.port, 'the relay got the port at start');
+  assert.ok(page.channel, 'the relay got the channel at start');
 });
 
 test('a chat send: the page reads the reply unchanged; prompt, reply and model reach the relay privately', async () => {

@@ -135,6 +135,6 @@ test('bad or refused answers give no text and never throw', () => {
 test("the page hook's protocol half equals shared/protocol.js", async () => {
   await import('../../shared/protocol.js');
   const { PAGE_TAG, MSG } = globalThis.LLM_USAGE_PROTOCOL;
-  const { PORT_EVENT, READY_EVENT } = globalThis.LLM_USAGE_PROTOCOL;
-  assert.deepEqual({ ...globalThis.__llmUsageSites.protocol }, { PAGE_TAG, USAGE: MSG.USAGE, WAKE: MSG.WAKE, PORT_EVENT, READY_EVENT });
+  const { PORT_EVENT, CHANNEL_EVENT, READY_EVENT } = globalThis.LLM_USAGE_PROTOCOL;
+  assert.deepEqual({ ...globalThis.__llmUsageSites.protocol }, { PAGE_TAG, USAGE: MSG.USAGE, WAKE: MSG.WAKE, PORT_EVENT, CHANNEL_EVENT, READY_EVENT });
 });
