@@ -18,10 +18,6 @@
   const site = registry?.sites.find((s) => s.hosts.includes(location.hostname));
   if (!site || !protocol.PAGE_TAG) return;
 
-  // How often a streaming reply's text so far is handed over: every 250 ms, plus 1 ms per 100
-  // characters already sent, so the worker's recounting of a long reply stays a small cost.
-  const PROGRESS_MS = 250;
-  const PROGRESS_MS_PER_CHAR = 0.01;
   const now = performance.now.bind(performance);
   // Taken now, before page scripts run, so a page that later replaces them cannot see our traffic.
   const channel = document.createElement('span');
@@ -49,83 +45,16 @@
       // a closed channel loses this count, nothing more
     }
   };
-  let counter = 0;
-  const newId = () => `${Date.now().toString(36)}-${(counter++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-
-  /**
-   * One watched exchange. The first hand-over carries the prompt; while the reply streams, its text
-   * so far is handed over at most every PROGRESS_MS; the last one says final, and unreadable when the
-   * reply had content but the parser found no text in it (or threw): the site changed its format.
-   */
-  function track(prompt, requestInfo = {}) {
-    const id = newId();
+  /** Wakes the worker as a watched request starts, so the reply's hand-overs later find it running. */
+  const wake = () => {
     try {
       send({ tag: protocol.PAGE_TAG, type: protocol.WAKE });
     } catch {
-      // the hand-overs below wake it too, only later
+      // the hand-overs wake it too, only later
     }
-    let promptSent = false;
-    let lastAt = -Infinity;
-    let lastLength = 0;
-    let sawContent = false;
-    let broken = false;
-    const hand = (parser, reply, final, extra = {}) => {
-      const info = parser?.info ?? {};
-      const message = {
-        id,
-        reply: typeof reply === 'string' ? reply : '',
-        model: info.model ?? requestInfo.model ?? null,
-        conversation: info.conversation ?? requestInfo.conversation ?? null,
-        final,
-        ...extra,
-      };
-      if (!promptSent && typeof prompt === 'string') message.prompt = prompt;
-      promptSent = true;
-      post(message);
-    };
-    const peek = (parser) => {
-      try {
-        return parser.peek();
-      } catch {
-        broken = true;
-        return '';
-      }
-    };
-    return {
-      /** Sends the prompt at once (WebSocket apps, whose reply may come much later). */
-      start: () => hand(null, '', false),
-      push(parser, chunk) {
-        if (!sawContent && /\S/.test(chunk)) sawContent = true;
-        if (!broken) {
-          try {
-            parser.push(chunk);
-          } catch {
-            broken = true; // a parser bug: keep what was read, report the reply as unreadable
-          }
-        }
-        // The first hand-over waits for reply text: by then the stream has named its model, so the
-        // whole exchange is counted under one model.
-        if (now() - lastAt >= PROGRESS_MS + lastLength * PROGRESS_MS_PER_CHAR) {
-          const text = peek(parser);
-          if (!text) return;
-          lastAt = now();
-          lastLength = text.length;
-          hand(parser, text, false);
-        }
-      },
-      end(parser) {
-        let text = '';
-        try {
-          text = broken ? peek(parser) : parser.finish();
-        } catch {
-          broken = true;
-          text = peek(parser);
-        }
-        const unreadable = broken || (!text && sawContent && !parser.info?.refused);
-        hand(parser, text, true, { unreadable });
-      },
-    };
-  }
+  };
+
+  const track = registry.createTracker({ site, post, now });
 
   const requestInfo = (body, url) => {
     try {
@@ -150,7 +79,7 @@
     }
   };
 
-  const hook = { site, matches, matchesPrompt, track, requestInfo, parse, pendingPrompt: null };
+  const hook = { site, matches, matchesPrompt, wake, track, requestInfo, parse, pendingPrompt: null };
   for (const transport of site.transports) {
     try {
       registry.transports[transport]?.(hook);

@@ -69,6 +69,7 @@
         const method = init?.method ?? (isRequest ? input.method : 'GET');
         const target = isRequest ? input.url : input;
         if (hook.matches(target, method)) {
+          hook.wake();
           request = bodyText(input, init);
           url = hook.parse(target);
         } else if (hook.matchesPrompt(target, method)) {

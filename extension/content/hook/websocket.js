@@ -43,6 +43,7 @@
         if (prompt) {
           const previous = exchanges.get(this);
           if (previous) previous.exchange.end(previous.parser); // a new send ends the last reply
+          hook.wake();
           const exchange = hook.track(prompt, hook.requestInfo(data));
           exchange.start();
           exchanges.set(this, { exchange, parser: hook.site.createReplyParser() });

@@ -7,22 +7,19 @@
     const { site } = hook;
     const request = typeof body === 'string' ? body : body instanceof URLSearchParams ? String(body) : '';
     const parser = site.createReplyParser();
-    let exchange = null;
+    let prompt = '';
+    try {
+      prompt = site.extractPrompt(request);
+    } catch {
+      // an unreadable request body: the reply still counts
+    }
+    hook.wake();
+    const exchange = hook.track(prompt, hook.requestInfo(request, url));
     let seen = 0;
-    const start = () => {
-      if (exchange) return exchange;
-      let prompt = '';
-      try {
-        prompt = site.extractPrompt(request);
-      } catch {
-        // an unreadable request body: the reply still counts
-      }
-      return (exchange = hook.track(prompt, hook.requestInfo(request, url)));
-    };
     const feed = () => {
       try {
         const text = xhr.responseText; // throws for non-text response types: then we skip
-        if (text.length > seen) start().push(parser, text.slice(seen));
+        if (text.length > seen) exchange.push(parser, text.slice(seen));
         seen = text.length;
       } catch {
         seen = Infinity;
@@ -33,7 +30,7 @@
       if (xhr.status < 200 || xhr.status >= 300) return;
       feed();
       try {
-        start().end(parser);
+        exchange.end(parser);
       } catch {
         // a parser bug must not reach the page
       }
