@@ -8,7 +8,8 @@
 (() => {
   const { PAGE_TAG, PORT_EVENT, CHANNEL_EVENT, READY_EVENT, USAGE_PORT, MSG } = globalThis.LLM_USAGE_PROTOCOL;
   const MAX_OPEN = 64; // exchanges remembered for a resend, oldest dropped first
-  const open = new Map(); // exchange id -> its latest message, until the worker acknowledges the final
+  const RESEND_WITHIN_MS = 120000; // an exchange silent for longer (a socket that never said done) is dropped
+  const open = new Map(); // exchange id -> {message, at}: its latest message, until the final is acknowledged
   let channel = null;
   let workerPort = null;
 
@@ -30,8 +31,14 @@
     return workerPort;
   }
 
+  // Resends each open exchange's latest message once per disconnect, and forgets exchanges silent for
+  // long, so an exchange that never ends cannot keep waking the worker.
   function resend() {
-    for (const message of open.values()) deliver(message);
+    const now = Date.now();
+    for (const [id, { message, at }] of open) {
+      if (now - at > RESEND_WITHIN_MS) open.delete(id);
+      else deliver(message);
+    }
   }
 
   function deliver(message) {
@@ -58,10 +65,10 @@
     };
     if (data.prompt !== undefined) message.prompt = data.prompt;
     // Keep the prompt with the exchange until acknowledged: a resend must still carry it.
-    const kept = open.get(message.id);
+    const kept = open.get(message.id)?.message;
     if (kept?.prompt !== undefined && message.prompt === undefined) message.prompt = kept.prompt;
     open.delete(message.id);
-    open.set(message.id, message);
+    open.set(message.id, { message, at: Date.now() });
     if (open.size > MAX_OPEN) open.delete(open.keys().next().value);
     deliver(message);
   }
