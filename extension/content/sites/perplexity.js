@@ -5,7 +5,8 @@
 // - a markdown_block: "chunks" starting at chunk number "chunk_starting_offset" (it counts chunks,
 //   not characters), a full "answer" in some models' last frame, or diff_block patches on it;
 // - in older events, a top-level "answer".
-// A reply stopped early has no last frame: the chunks shown so far are the count.
+// A reply stopped early has no last frame: the chunks shown so far are the count. The model is the
+// request's model_preference (the stream's frames name none that public clients read).
 (() => {
   const { sites, lib } = globalThis.__llmUsageSites;
 
@@ -48,8 +49,7 @@
     };
     const onEvent = (ev) => {
       if (typeof ev !== 'object' || ev === null) return;
-      info.model = lib.firstString(ev.display_model, info.model);
-      info.conversation = lib.firstString(ev.thread_url_slug, ev.context_uuid, info.conversation);
+      info.conversation = lib.firstString(ev.context_uuid, info.conversation); // the thread's id
       if (Array.isArray(ev.blocks)) ev.blocks.forEach(onBlock);
       if (typeof ev.answer === 'string') answer = ev.answer;
     };
