@@ -41,11 +41,24 @@ export function addUnparsed(state, host, n = 1) {
   return { ...state, unparsed };
 }
 
+/**
+ * The usage entries of hosts whose entries add up to their delta. A host whose pending count also
+ * holds tokens counted without detail (by an older version of the extension, before an update) is
+ * sent without entries: the collector refuses entries that do not add up, and counts matter more.
+ */
+function consistentUsage(deltas, usage) {
+  const entries = Object.values(usage ?? {});
+  const sums = {};
+  for (const u of entries) sums[u.host] = (sums[u.host] ?? 0) + u.input + u.output;
+  return entries.filter((u) => sums[u.host] === deltas[u.host]);
+}
+
 /** Freezes pending into a batch, only when none is in flight: the old batch must settle first. */
 export function freeze(state, now, id) {
   if (state.inflight || (isEmpty(state.pending) && isEmpty(state.unparsed))) return state;
   const batch = { id, seq: state.seq + 1, deltas: state.pending ?? {}, ts: now };
-  if (!isEmpty(state.usage)) batch.usage = Object.values(state.usage);
+  const usage = consistentUsage(batch.deltas, state.usage);
+  if (usage.length) batch.usage = usage;
   if (!isEmpty(state.unparsed)) batch.unparsed = state.unparsed;
   return { ...state, pending: {}, usage: {}, unparsed: {}, inflight: batch };
 }

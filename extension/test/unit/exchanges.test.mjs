@@ -101,3 +101,13 @@ test('batches carry usage entries that add up to the deltas of each host; models
   const plain = addBody('client', freeze({ ...empty, pending: { 'a.com': 3 } }, 1, 'p').inflight);
   assert.deepEqual(Object.keys(plain).sort(), ['client_id', 'deltas', 'seq', 'ts']);
 });
+
+test('after an update, tokens pending without detail go out without usage entries for that host', () => {
+  // Pending from the previous version: 40 tokens on claude.ai, no usage detail.
+  let state = { ...empty, pending: { 'claude.ai': 40 } };
+  state = addUsage(state, { host: 'claude.ai', model: 'claude-sonnet-4-5', input: 3, output: 4, context: 0, turns: 1, exact: false });
+  state = addUsage(state, { host: 'chatgpt.com', model: 'gpt-5', input: 1, output: 2, context: 0, turns: 1, exact: true });
+  const body = addBody('c', freeze(state, 1, 'b').inflight);
+  assert.deepEqual(body.deltas, { 'claude.ai': 47, 'chatgpt.com': 3 });
+  assert.deepEqual(body.usage.map((u) => u.host), ['chatgpt.com'], 'claude.ai would not add up: sent without entries');
+});
