@@ -20,7 +20,11 @@ chrome.runtime.onConnect.addListener((port) => {
     if (message?.type !== MSG.USAGE || typeof message.id !== 'string') return;
     recordUsage(host, sender.tab.id, message).then(
       () => {
-        if (message.final) port.postMessage({ ack: message.id });
+        try {
+          if (message.final) port.postMessage({ ack: message.id });
+        } catch {
+          // the tab is gone: the count is recorded, nobody is left to tell
+        }
       },
       () => {}, // not acknowledged: the relay resends it on its next port
     );
