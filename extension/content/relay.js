@@ -64,11 +64,12 @@
       unreadable: data.unreadable === true,
     };
     if (data.prompt !== undefined) message.prompt = data.prompt;
-    // Keep the prompt with the exchange until acknowledged: a resend must still carry it.
+    // Keep the prompt with the exchange until acknowledged: a resend must still carry it (the worker
+    // credits it once), while the hand-over itself goes without it.
     const kept = open.get(message.id)?.message;
-    if (kept?.prompt !== undefined && message.prompt === undefined) message.prompt = kept.prompt;
+    const resendable = kept?.prompt !== undefined && message.prompt === undefined ? { ...message, prompt: kept.prompt } : message;
     open.delete(message.id);
-    open.set(message.id, { message, at: Date.now() });
+    open.set(message.id, { message: resendable, at: Date.now() });
     if (open.size > MAX_OPEN) open.delete(open.keys().next().value);
     deliver(message);
   }
