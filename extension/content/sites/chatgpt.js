@@ -49,8 +49,11 @@
     const apply = (op) => {
       if (typeof op?.p === 'string' || typeof op?.o === 'string') last = { p: op.p ?? last.p, o: op.o ?? last.o };
       const match = PART_PATH.exec(op?.p ?? '');
-      if (!current || !match || typeof op.v !== 'string') return;
+      if (!current || !match) return;
       const i = Number(match[1]);
+      // "truncate" cuts a part to a length (the v1 format's operations per lanqian528/chat2api).
+      if (op.o === 'truncate' && Number.isInteger(op.v)) current.parts[i] = (current.parts[i] ?? '').slice(0, op.v);
+      if (typeof op.v !== 'string') return;
       if (op.o === 'append') current.parts[i] = (current.parts[i] ?? '') + op.v;
       else if (op.o === 'replace') current.parts[i] = op.v;
     };

@@ -138,3 +138,14 @@ test("the page hook's protocol half equals shared/protocol.js", async () => {
   const { PORT_EVENT, CHANNEL_EVENT, READY_EVENT } = globalThis.LLM_USAGE_PROTOCOL;
   assert.deepEqual({ ...globalThis.__llmUsageSites.protocol }, { PAGE_TAG, USAGE: MSG.USAGE, WAKE: MSG.WAKE, PORT_EVENT, CHANNEL_EVENT, READY_EVENT });
 });
+
+test('ChatGPT v1: replace and truncate on a part, as chat2api applies them', () => {
+  const chatgpt = siteFor('https://chatgpt.com/');
+  const ev = (o) => `data: ${JSON.stringify(o)}\n\n`;
+  const stream = ev('v1') +
+    ev({ p: '', o: 'add', v: { message: { id: 'a', author: { role: 'assistant' }, content: { content_type: 'text', parts: [''] }, metadata: {} } } }) +
+    ev({ p: '/message/content/parts/0', o: 'append', v: 'Draft text' }) +
+    ev({ v: [{ p: '/message/content/parts/0', o: 'truncate', v: 5 }, { p: '/message/content/parts/0', o: 'append', v: ' done' }] }) +
+    ev({ p: '/message/content/parts/1', o: 'replace', v: '!' });
+  assert.equal(parse(chatgpt, stream, 9), 'Draft done!');
+});
