@@ -1,13 +1,8 @@
-// Build input, not loaded by Chrome: extension/build.mjs bundles this with gpt-tokenizer into
-// dist/tokenizer.js. The Node tests import this same file, so both count with the same call.
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+// The tokenizer as Node sees it (unit and browser tests, benchmarks): the same counter the worker
+// builds from dist/tokenizer.js and dist/o200k_base.json, built here from the package's rank table.
+import bpe from 'gpt-tokenizer/esm/bpeRanks/o200k_base';
+import { createCounter, ENCODING } from './tokenizer-core.js';
 
-export const ENCODING = 'o200k_base';
+export { ENCODING };
 
-// Text that merely looks like a special token ("<|endoftext|>") is counted as ordinary text
-// instead of throwing, as the chat apps themselves treat it.
-const OPTIONS = { disallowedSpecial: new Set() };
-
-export function countText(text) {
-  return countTokens(text, OPTIONS);
-}
+export const countText = createCounter(bpe);

@@ -1,6 +1,6 @@
 // Shows what is stored (today's counts, pending, in flight, last error) at once, then asks the
 // worker for a live, classified status of the collector.
-import { EXACT_HOSTS, KEY, MSG, STATUS } from '../sw/constants.js';
+import { EXACT_HOSTS, KEY, MSG, SITE_NAMES, STATUS } from '../sw/constants.js';
 import { localDay } from '../sw/store.js';
 
 const $ = (id) => document.getElementById(id);
@@ -18,10 +18,28 @@ function row(host, tokens, method) {
   return tr;
 }
 
+/** One warning per site whose replies could not be read today: what happened and what to do. */
+function renderUnparsed(unparsed) {
+  const lines = Object.entries(unparsed ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([host, n]) => {
+      const p = document.createElement('p');
+      const name = SITE_NAMES[host] ?? host;
+      const replies = n === 1 ? '1 reply' : `${n.toLocaleString()} replies`;
+      p.textContent = `${name} (${host}): ${replies} today could not be read. The site may have changed ` +
+        'its format, so those replies were not counted (their prompts were). Update the extension; ' +
+        'if no update exists yet, report it with the site name.';
+      return p;
+    });
+  $('unparsed').replaceChildren(...lines);
+}
+
 async function renderStored() {
   const s = await chrome.storage.local.get(null);
   const today = s[KEY.TODAY];
-  const counts = today?.day === localDay() ? today.counts : {};
+  const isToday = today?.day === localDay();
+  const counts = isToday ? today.counts : {};
+  renderUnparsed(isToday ? today.unparsed : {});
   const rows = Object.entries(counts).sort((a, b) => b[1] - a[1]);
   $('today').replaceChildren(...rows.map(([h, n]) => row(h, n, s[KEY.COUNTING])));
   if (!rows.length) $('today').textContent = 'Nothing counted yet today.';

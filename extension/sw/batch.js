@@ -1,23 +1,66 @@
 // The delivery state machine, as pure functions over plain objects so Node can test it without a
-// browser. State: {seq, pending, inflight}. Invariants: a count is in exactly one of pending or
-// inflight until the collector acknowledges it; a frozen batch is resent unchanged (only its seq may
-// change, and only when the collector says 409); seq never moves down except on that 409.
+// browser. State: {seq, pending, usage, unparsed, inflight}. Invariants: a count is in exactly one of
+// pending or inflight until the collector acknowledges it; a frozen batch is resent unchanged (only
+// its seq may change, and only when the collector says 409); seq never moves down except on that
+// 409. pending is {host: tokens} (the batch's deltas); usage refines it per host and model, and for
+// every host its input + output add up to pending[host]; unparsed is {host: replies}.
 import { STATUS } from './constants.js';
 
-const isEmpty = (deltas) => !deltas || Object.keys(deltas).length === 0;
+const isEmpty = (map) => !map || Object.keys(map).length === 0;
+const usageKey = (host, model) => `${host}\n${model ?? ''}`;
 
-/** Adds tokens to the pending count of host. */
+/** Adds tokens to the pending count of host (no usage detail: the original body). */
 export function addPending(state, host, tokens) {
   const pending = { ...state.pending };
   pending[host] = (pending[host] ?? 0) + tokens;
   return { ...state, pending };
 }
 
+/** Adds one usage entry {host, model, input, output, context, turns, exact} and its tokens. */
+export function addUsage(state, entry) {
+  const next = addPending(state, entry.host, entry.input + entry.output);
+  const usage = { ...state.usage };
+  const key = usageKey(entry.host, entry.model);
+  const old = usage[key] ?? { host: entry.host, model: entry.model, input: 0, output: 0, context: 0, turns: 0, exact: entry.exact };
+  usage[key] = {
+    ...old,
+    input: old.input + entry.input,
+    output: old.output + entry.output,
+    context: old.context + entry.context,
+    turns: old.turns + entry.turns,
+    exact: old.exact && entry.exact, // one estimated count makes the entry an estimate
+  };
+  return { ...next, usage };
+}
+
+/** Counts one reply on host that could not be read. */
+export function addUnparsed(state, host, n = 1) {
+  if (!n) return state;
+  const unparsed = { ...state.unparsed };
+  unparsed[host] = (unparsed[host] ?? 0) + n;
+  return { ...state, unparsed };
+}
+
+/**
+ * The usage entries of hosts whose entries add up to their delta. A host whose pending count also
+ * holds tokens counted without detail (by an older version of the extension, before an update) is
+ * sent without entries: the collector refuses entries that do not add up, and counts matter more.
+ */
+function consistentUsage(deltas, usage) {
+  const entries = Object.values(usage ?? {});
+  const sums = {};
+  for (const u of entries) sums[u.host] = (sums[u.host] ?? 0) + u.input + u.output;
+  return entries.filter((u) => sums[u.host] === deltas[u.host]);
+}
+
 /** Freezes pending into a batch, only when none is in flight: the old batch must settle first. */
 export function freeze(state, now, id) {
-  if (state.inflight || isEmpty(state.pending)) return state;
-  const batch = { id, seq: state.seq + 1, deltas: state.pending, ts: now };
-  return { ...state, pending: {}, inflight: batch };
+  if (state.inflight || (isEmpty(state.pending) && isEmpty(state.unparsed))) return state;
+  const batch = { id, seq: state.seq + 1, deltas: state.pending ?? {}, ts: now };
+  const usage = consistentUsage(batch.deltas, state.usage);
+  if (usage.length) batch.usage = usage;
+  if (!isEmpty(state.unparsed)) batch.unparsed = state.unparsed;
+  return { ...state, pending: {}, usage: {}, unparsed: {}, inflight: batch };
 }
 
 /** The start-up handshake: the collector's last_seq can only move our seq up. */
@@ -64,7 +107,13 @@ export function backoffMs(attempt, firstMs = 1000, maxMs = 60000) {
   return Math.min(maxMs, firstMs * 2 ** Math.min(attempt, 30));
 }
 
-/** The body POSTed to /add: the batch without its local id. */
+/**
+ * The body POSTed to /add: the batch without its local id. usage and unparsed are sent only when
+ * present, so a batch without them is exactly the original body.
+ */
 export function addBody(clientId, batch) {
-  return { client_id: clientId, seq: batch.seq, deltas: batch.deltas, ts: batch.ts };
+  const body = { client_id: clientId, seq: batch.seq, deltas: batch.deltas, ts: batch.ts };
+  if (batch.usage?.length) body.usage = batch.usage;
+  if (!isEmpty(batch.unparsed)) body.unparsed = batch.unparsed;
+  return body;
 }

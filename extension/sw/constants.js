@@ -1,7 +1,7 @@
 // Constants shared by the worker's feature files, the popup and the options page.
 import '../shared/protocol.js';
 
-export const { MSG } = globalThis.LLM_USAGE_PROTOCOL;
+export const { MSG, USAGE_PORT } = globalThis.LLM_USAGE_PROTOCOL;
 
 export const DEFAULT_COLLECTOR_URL = 'http://127.0.0.1:9000';
 
@@ -13,8 +13,12 @@ export const KEY = Object.freeze({
   API_KEY: 'apiKey',
   SEQ: 'seq', // highest seq the collector is known to have applied for this client
   PENDING: 'pending', // {host: tokens} counted but not yet frozen into a batch
-  INFLIGHT: 'inflight', // the frozen batch {id, seq, deltas, ts}, or null
-  TODAY: 'today', // {day: 'YYYY-MM-DD' (local), counts: {host: tokens}} for the popup
+  PENDING_USAGE: 'pendingUsage', // {host+model: usage entry} refining pending (see batch.js)
+  PENDING_UNPARSED: 'pendingUnparsed', // {host: replies that could not be read}
+  INFLIGHT: 'inflight', // the frozen batch {id, seq, deltas, usage?, unparsed?, ts}, or null
+  EXCHANGES: 'exchanges', // {tab:id: token numbers credited per exchange} (see exchanges.js)
+  CONVERSATIONS: 'conversations', // {hash: {n: tokens, t: ms}}: running totals for context
+  TODAY: 'today', // {day: 'YYYY-MM-DD' (local), counts: {host: tokens}, unparsed: {host: n}} for the popup
   RETRY: 'retry', // {attempt, nextAt, stopped} after failed sends
   STATUS: 'status', // last classified outcome of talking to the collector
   LAST_ERROR: 'lastError',
@@ -38,6 +42,21 @@ export const MAX_BATCHES_PER_FLUSH = 20; // bounds one flush even if the collect
 
 // ChatGPT uses o200k_base itself, so its counts are exact; every other site's count is an estimate.
 export const EXACT_HOSTS = Object.freeze(['chatgpt.com', 'chat.openai.com']);
+
+// Names the popup uses when it warns about a site (hostnames as the content scripts match them).
+export const SITE_NAMES = Object.freeze({
+  'chatgpt.com': 'ChatGPT',
+  'chat.openai.com': 'ChatGPT',
+  'claude.ai': 'Claude',
+  'gemini.google.com': 'Gemini',
+  'bard.google.com': 'Gemini (Bard)',
+  'www.perplexity.ai': 'Perplexity',
+  'perplexity.ai': 'Perplexity',
+  'chat.deepseek.com': 'DeepSeek',
+  'grok.com': 'Grok',
+  'copilot.microsoft.com': 'Copilot',
+  'chat.mistral.ai': 'Mistral Le Chat',
+});
 
 // Status kinds shown by the popup.
 export const STATUS = Object.freeze({

@@ -3,7 +3,13 @@
 // worker killed between two writes can never leave a count both pending and in flight, or in neither.
 import { DEFAULT_COLLECTOR_URL, KEY, STATE_LOCK } from './constants.js';
 
-const STATE_DEFAULTS = { [KEY.SEQ]: 0, [KEY.PENDING]: {}, [KEY.INFLIGHT]: null };
+const STATE_DEFAULTS = {
+  [KEY.SEQ]: 0,
+  [KEY.PENDING]: {},
+  [KEY.PENDING_USAGE]: {},
+  [KEY.PENDING_UNPARSED]: {},
+  [KEY.INFLIGHT]: null,
+};
 
 /** Local calendar day of `date` as YYYY-MM-DD (the popup shows "today" in the user's own zone). */
 export function localDay(date = new Date()) {
@@ -12,19 +18,28 @@ export function localDay(date = new Date()) {
 }
 
 /**
- * Runs fn({seq, pending, inflight, ...extra}) under the state lock; fn returns {state, extra?, result}.
+ * Runs fn({seq, pending, usage, unparsed, inflight}, stored) under the state lock; fn returns
+ * {state, extra?, result}.
  * state and the extra keys are written together in one set() call.
  */
 export async function updateState(fn, extraKeys = {}) {
   return navigator.locks.request(STATE_LOCK, async () => {
     const stored = await chrome.storage.local.get({ ...STATE_DEFAULTS, ...extraKeys });
-    const state = { seq: stored[KEY.SEQ], pending: stored[KEY.PENDING], inflight: stored[KEY.INFLIGHT] };
+    const state = {
+      seq: stored[KEY.SEQ],
+      pending: stored[KEY.PENDING],
+      usage: stored[KEY.PENDING_USAGE],
+      unparsed: stored[KEY.PENDING_UNPARSED],
+      inflight: stored[KEY.INFLIGHT],
+    };
     const out = fn(state, stored);
     const write = { ...(out.extra ?? {}) };
     if (out.state !== state) {
       Object.assign(write, {
         [KEY.SEQ]: out.state.seq,
         [KEY.PENDING]: out.state.pending,
+        [KEY.PENDING_USAGE]: out.state.usage ?? {},
+        [KEY.PENDING_UNPARSED]: out.state.unparsed ?? {},
         [KEY.INFLIGHT]: out.state.inflight,
       });
     }

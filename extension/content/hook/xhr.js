@@ -3,14 +3,23 @@
 (() => {
   const { transports } = globalThis.__llmUsageSites;
 
-  function watch({ site, post }, xhr, body) {
-    const prompt = typeof body === 'string' ? body : body instanceof URLSearchParams ? String(body) : '';
+  function watch(hook, xhr, body, url) {
+    const { site } = hook;
+    const request = typeof body === 'string' ? body : body instanceof URLSearchParams ? String(body) : '';
     const parser = site.createReplyParser();
+    let prompt = '';
+    try {
+      prompt = site.extractPrompt(request);
+    } catch {
+      // an unreadable request body: the reply still counts
+    }
+    hook.wake();
+    const exchange = hook.track(prompt, hook.requestInfo(request, url));
     let seen = 0;
     const feed = () => {
       try {
         const text = xhr.responseText; // throws for non-text response types: then we skip
-        if (text.length > seen) parser.push(text.slice(seen));
+        if (text.length > seen) exchange.push(parser, text.slice(seen));
         seen = text.length;
       } catch {
         seen = Infinity;
@@ -21,8 +30,7 @@
       if (xhr.status < 200 || xhr.status >= 300) return;
       feed();
       try {
-        post('prompt', site.extractPrompt(prompt));
-        post('reply', parser.finish());
+        exchange.end(parser);
       } catch {
         // a parser bug must not reach the page
       }
@@ -32,10 +40,10 @@
   transports.xhr = (hook) => {
     const proto = XMLHttpRequest.prototype;
     const { open, send } = proto;
-    const watched = new WeakSet();
+    const watched = new WeakMap(); // xhr -> URL of a watched request
     proto.open = function (method, url) {
       try {
-        if (hook.matches(url, method)) watched.add(this);
+        if (hook.matches(url, method)) watched.set(this, hook.parse(url));
         else watched.delete(this);
       } catch {
         // never break the page's request
@@ -44,7 +52,7 @@
     };
     proto.send = function (body) {
       try {
-        if (watched.has(this)) watch(hook, this, body);
+        if (watched.has(this)) watch(hook, this, body, watched.get(this));
       } catch {
         // never break the page's request
       }

@@ -14,10 +14,17 @@
       .join('\n');
   }
 
+  // Copilot's frames name no model; the conversation id is in the client's send frame.
+  function requestInfo(frame) {
+    return { model: null, conversation: lib.firstString(lib.parseJson(frame)?.conversationId) };
+  }
+
   function createReplyParser() {
+    const info = lib.newInfo();
     let text = '';
     let done = false;
     return {
+      info,
       // Each WebSocket message is one whole frame, so no line buffering is needed.
       push(frame) {
         const json = lib.parseJson(frame);
@@ -25,6 +32,7 @@
         else if (json?.event === 'done') done = true;
       },
       done: () => done,
+      peek: () => text,
       finish: () => text,
     };
   }
@@ -37,6 +45,7 @@
     transports: ['websocket'],
     matchRequest: (url) => url.protocol === 'wss:' && url.pathname === '/c/api/chat',
     extractPrompt,
+    requestInfo,
     createReplyParser,
   });
 })();

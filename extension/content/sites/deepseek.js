@@ -2,12 +2,21 @@
 // JSON-patch-like events: {"v":..., "p":"response/fragments/-1/content", "o":"APPEND"}, bare {"v":"txt"}
 // continuing the previous path, "BATCH" ops, and new fragments appended to response/fragments. Visible
 // thinking fragments are counted too, as the user sees them. Older replies used response/content and
-// response/thinking_content.
+// response/thinking_content. DeepSeek's page names no model id: the thinking flag ("DeepThink")
+// picks between the two models its API calls deepseek-reasoner and deepseek-chat.
 (() => {
   const { sites, lib } = globalThis.__llmUsageSites;
   const FRAGMENT = /^response\/fragments\/(-?\d+)\/content$/;
 
+  function requestInfo(body) {
+    const json = lib.parseJson(body);
+    const thinking = json?.thinking_enabled;
+    const model = typeof thinking === 'boolean' ? (thinking ? 'deepseek-reasoner' : 'deepseek-chat') : null;
+    return { model, conversation: lib.firstString(json?.chat_session_id) };
+  }
+
   function createReplyParser() {
+    const info = lib.newInfo();
     const fragments = [];
     let path = '';
     const addFragments = (list) => {
@@ -34,7 +43,7 @@
       }
       apply(path, ev.v);
     };
-    return lib.sseReplyParser(onEvent, () => fragments.join(''));
+    return lib.sseReplyParser(onEvent, () => fragments.join(''), info);
   }
 
   sites.push({
@@ -48,6 +57,7 @@
       const p = lib.parseJson(body)?.prompt;
       return typeof p === 'string' ? p : '';
     },
+    requestInfo,
     createReplyParser,
   });
 })();

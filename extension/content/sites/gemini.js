@@ -7,32 +7,42 @@
 (() => {
   const { sites, lib } = globalThis.__llmUsageSites;
 
-  function extractPrompt(body) {
+  function innerRequest(body) {
     const freq = new URLSearchParams(body).get('f.req');
     const outer = lib.parseJson(freq ?? '');
-    const inner = typeof outer?.[1] === 'string' ? lib.parseJson(outer[1]) : undefined;
-    const prompt = inner?.[0]?.[0];
+    return typeof outer?.[1] === 'string' ? lib.parseJson(outer[1]) : undefined;
+  }
+
+  function extractPrompt(body) {
+    const prompt = innerRequest(body)?.[0]?.[0];
     return typeof prompt === 'string' ? prompt : '';
   }
 
-  function textOfLine(line) {
+  // The model picked in the page travels in a request header, not the body: it stays null.
+  // inner[2] is [conversation id, response id, choice id], empty strings in a new chat.
+  function requestInfo(body) {
+    return { model: null, conversation: lib.firstString(innerRequest(body)?.[2]?.[0]) };
+  }
+
+  function payloadsOfLine(line) {
     const envelope = line.startsWith('[') ? lib.parseJson(line) : undefined;
-    if (!Array.isArray(envelope)) return undefined;
-    for (const item of envelope) {
-      if (item?.[0] !== 'wrb.fr' || typeof item[2] !== 'string') continue;
-      const text = lib.parseJson(item[2])?.[4]?.[0]?.[1]?.[0];
-      if (typeof text === 'string') return text;
-    }
-    return undefined;
+    if (!Array.isArray(envelope)) return [];
+    return envelope
+      .filter((item) => item?.[0] === 'wrb.fr' && typeof item[2] === 'string')
+      .map((item) => lib.parseJson(item[2]));
   }
 
   function createReplyParser() {
+    const info = lib.newInfo();
     let text = '';
     const onLine = (line) => {
-      const found = textOfLine(line.trim());
-      if (found !== undefined) text = found;
+      for (const payload of payloadsOfLine(line.trim())) {
+        info.conversation = lib.firstString(payload?.[1]?.[0], info.conversation);
+        const found = payload?.[4]?.[0]?.[1]?.[0];
+        if (typeof found === 'string') text = found;
+      }
     };
-    return lib.lineReplyParser(onLine, () => text);
+    return lib.lineReplyParser(onLine, () => text, info);
   }
 
   sites.push({
@@ -44,6 +54,7 @@
     matchRequest: (url, method) =>
       method === 'POST' && /\/_\/BardChatUi\/data\/[^/]*BardFrontendService\/StreamGenerate$/.test(url.pathname),
     extractPrompt,
+    requestInfo,
     createReplyParser,
   });
 })();

@@ -1,28 +1,30 @@
-// End to end in real headless Chromium with the unpacked extension, against the real collector:
-// fake ChatGPT (TLS), Claude and Gemini pages reached by their real names; the collector's counters
-// must equal the token counts computed here with the same tokenizer. Then: the collector down and
-// back up, a 503 then a 200 for the same seq, and the service worker killed with a batch in flight.
+// End to end in real headless Chromium with the unpacked extension, against the real collector: the
+// eight chat apps' fake pages, reached by their real names (TLS for chatgpt.com and Copilot's wss:),
+// each on its app's own transport. The collector's counters, and the usage detail the worker sent,
+// must equal the o200k_base counts computed here from the fixture text. Then: a site whose format
+// changed (unparsed, shown in the popup), the collector down and back up, a 503 then a 200 for the
+// same seq, the service worker killed with a batch in flight, the tab closed right after a reply with
+// the worker asleep, and no prompt text on the page's message events.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { countText } from '../../tokenizer-entry.js';
 import { CHROMIUM, EXT, cleanupAll, closedPort, getJson, makeCert, onCleanup, startCollector, startProxy, startSites, tempDir, waitFor } from './harness.mjs';
-import { fakeSites, moreSites } from './pages.mjs';
+import { httpSites, tlsSites } from './pages.mjs';
+import { createExpectations, sentUnparsed, sentUsage, usageMismatches } from './usage.mjs';
 
 const missing = !fs.existsSync(CHROMIUM);
 if (missing && process.env.CI === 'true') throw new Error(`${CHROMIUM} not found (CI=true): apt-get install chromium`);
 const suite = missing ? { skip: `${CHROMIUM} not found: apt-get install chromium to run the browser tests` } : {};
 
-describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
+describe('extension in Chromium', { ...suite, timeout: 150000 }, () => {
   const apiKey = crypto.randomBytes(16).toString('hex');
-  const sites = fakeSites();
-  const others = moreSites();
-  const expected = {}; // host -> tokens the collector must hold
+  const sites = { ...tlsSites(), ...httpSites() };
+  const expect = createExpectations();
   const pages = {};
-  let stateDir, collector, proxy, ctx, control, extId;
+  let stateDir, collector, proxy, ctx, control, extId, cdp;
 
   before(async () => {
     if (!fs.existsSync(path.join(EXT, 'dist', 'tokenizer.js'))) throw new Error('extension/dist/tokenizer.js missing: run npm run build');
@@ -31,45 +33,64 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     fs.mkdirSync(stateDir);
     collector = await startCollector({ apiKey, stateDir });
     proxy = await startProxy(collector.port);
-    const tlsPort = await startSites({ 'chatgpt.com': sites['chatgpt.com'] }, { tls: makeCert(tmp) });
-    const httpPort = await startSites({ 'claude.ai': sites['claude.ai'], 'gemini.google.com': sites['gemini.google.com'], ...others });
-    const otherRules = Object.keys(others).map((h) => `, MAP ${h} 127.0.0.1:${httpPort}`).join('');
+    const tls = tlsSites();
+    const tlsPort = await startSites(tls, { tls: makeCert(tmp, Object.keys(tls)) });
+    const httpPort = await startSites(httpSites());
+    const rules = Object.keys(sites).map((h) => `MAP ${h} 127.0.0.1:${h in tls ? tlsPort : httpPort}`).join(', ');
     ctx = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
       executablePath: CHROMIUM, headless: true, ignoreHTTPSErrors: true,
       args: [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`, '--no-sandbox', '--disable-gpu',
         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        `--host-resolver-rules=MAP chatgpt.com 127.0.0.1:${tlsPort}, MAP claude.ai 127.0.0.1:${httpPort}, MAP gemini.google.com 127.0.0.1:${httpPort}${otherRules}`],
+        `--host-resolver-rules=${rules}`],
     });
     onCleanup(() => ctx.close());
     const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
     extId = new URL(sw.url()).host;
     if (process.env.E2E_DEBUG) sw.on('console', (m) => console.error('SW:', m.text()));
+    cdp = await ctx.browser().newBrowserCDPSession();
     // An extension page to read and write chrome.storage: it outlives service worker restarts.
     control = await ctx.newPage();
     await control.goto(`chrome-extension://${extId}/options/options.html`);
     await waitFor('the install seed', () => storage('clientId'));
     await control.evaluate(([url, key]) => chrome.storage.local.set({ collectorUrl: url, apiKey: key }), [proxy.url, apiKey]);
-    for (const [host, site] of Object.entries(sites)) {
-      pages[host] = await ctx.newPage();
-      await pages[host].goto(site.pageUrl);
-    }
   });
 
   after(cleanupAll);
 
   const storage = (key) => control.evaluate((k) => chrome.storage.local.get(k).then((s) => s[k]), key);
+  const workers = async () => (await cdp.send('Target.getTargets')).targetInfos
+    .filter((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extId}/`));
 
-  /** Runs one prompt and streamed reply on host's page; the page must receive the reply unchanged. */
-  async function chat(host) {
-    const { fixture } = sites[host] ?? others[host];
-    const received = await pages[host].evaluate(() => window.chat());
-    assert.equal(received, fixture.reply, `${host}: the page received its reply unchanged`);
-    expected[host] = (expected[host] ?? 0) + countText(fixture.expected.prompt) + countText(fixture.expected.reply);
-    // The hook posts after the stream ends; wait until the worker has counted both parts.
-    await waitFor(`${host} counted by the worker`, async () => (await storage('today'))?.counts[host] === expected[host]);
+  async function stopWorker() {
+    const [worker] = await workers();
+    if (worker) await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+    await waitFor('the worker to stop', async () => (await workers()).length === 0);
   }
 
-  /** Waits until everything is delivered, then checks the counters equal what we expect, exactly. */
+  async function open(host) {
+    pages[host] = await ctx.newPage();
+    await pages[host].goto(sites[host].pageUrl);
+    return pages[host];
+  }
+
+  /** What the worker sees as the conversation of host's fixture exchange. */
+  const conversationOf = (host) => (host === 'chat.mistral.ai' ? 'mc-new-1' : sites[host].fixture.expected.conversation);
+
+  /** Runs one prompt and streamed reply on host's page; the page must receive the reply unchanged. */
+  async function chat(host, { query, reply, close = false } = {}) {
+    const { fixture } = sites[host];
+    const page = pages[host] ?? (await open(host));
+    const received = await page.evaluate((q) => window.chat(q), query);
+    if (close) await page.close({ runBeforeUnload: false }); // right after the page got the last byte
+    if (!query) assert.equal(received.trim(), fixture.reply.trim(), `${host}: the page received its reply unchanged`);
+    const { prompt, model } = fixture.expected;
+    expect.exchange(host, { prompt, reply: reply ?? fixture.expected.reply, model, conversation: conversationOf(host), exact: host === 'chatgpt.com' });
+    if (close) delete pages[host];
+    // Counted as it streams; wait until the worker has counted the whole exchange.
+    await waitFor(`${host} counted by the worker`, async () => (await storage('today'))?.counts[host] === expect.counters[host]);
+  }
+
+  /** Waits until everything is delivered, then checks counters and usage detail, exactly. */
   async function assertDelivered(timeoutMs = 20000) {
     await waitFor('pending and in-flight to drain', async () => {
       const [pending, inflight] = [await storage('pending'), await storage('inflight')];
@@ -79,34 +100,36 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
       throw new Error(`${error.message}\nextension storage: ${JSON.stringify(state)}`);
     });
     const { counters } = await getJson(`${collector.url}/counters`, apiKey);
-    assert.deepEqual(counters, expected);
+    assert.deepEqual(counters, expect.counters);
+    assert.deepEqual(sentUsage(proxy.state.adds), expect.usage, 'usage per host and model');
+    assert.deepEqual(usageMismatches(proxy.state.adds), [], 'usage adds up to deltas in every batch');
   }
 
-  test('ChatGPT (TLS), Claude and Gemini counts reach the collector exactly', async () => {
-    for (const host of Object.keys(sites)) await chat(host);
-    await assertDelivered();
-    const today = await storage('today');
-    assert.deepEqual(today.counts, expected, 'the popup shows the same counts for today');
-  });
-
-  test('Perplexity, DeepSeek, Grok and Mistral counts reach the collector exactly', async () => {
-    for (const [host, site] of Object.entries(others)) {
-      pages[host] = await ctx.newPage();
-      await pages[host].goto(site.pageUrl);
+  const transports = { 'chatgpt.com': 'fetch, TLS', 'copilot.microsoft.com': 'WebSocket over TLS', 'claude.ai': 'fetch with a Request',
+    'gemini.google.com': 'XHR', 'chat.mistral.ai': 'newChat, then fetch' };
+  for (const host of Object.keys(sites)) {
+    test(`${host} (${transports[host] ?? 'fetch'}): counters and usage exact; no chat text on the page's message events`, async () => {
       await chat(host);
-      await pages[host].close();
-    }
-    await assertDelivered();
-  });
+      await assertDelivered();
+      const seen = await pages[host].evaluate(() => window.__seenMessages);
+      const { prompt, reply } = sites[host].fixture.expected;
+      assert.ok(!seen.some((m) => m.includes(prompt) || (reply && m.includes(reply.slice(0, 20)))), `a page script saw chat text: ${seen}`);
+      if (!['chatgpt.com', 'claude.ai', 'gemini.google.com', 'chat.deepseek.com'].includes(host)) {
+        await pages[host].close(); // the later tests use the others again
+        delete pages[host];
+      }
+    });
+  }
 
   test('the popup and the options page show a classified live status', async () => {
     const popup = await ctx.newPage();
     await popup.goto(`chrome-extension://${extId}/popup/popup.html`);
     await waitFor('the popup status', async () => (await popup.textContent('#status')) === 'connected');
     const rows = await popup.$$eval('#today tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
-    const labels = Object.fromEntries(Object.keys(expected).map((h) => [h, h === 'chatgpt.com' ? 'exact' : 'estimate']));
+    const labels = Object.fromEntries(Object.keys(expect.counters).map((h) => [h, h === 'chatgpt.com' ? 'exact' : 'estimate']));
     assert.deepEqual(Object.fromEntries(rows.map(([host, , label]) => [host, label])), labels);
-    assert.deepEqual(Object.fromEntries(rows.map(([host, n]) => [host, Number(n.replace(/\D/g, ''))])), expected);
+    assert.deepEqual(Object.fromEntries(rows.map(([host, n]) => [host, Number(n.replace(/\D/g, ''))])), expect.counters);
+    assert.equal(await popup.textContent('#unparsed'), '', 'no warning while every reply was read');
     await popup.close();
     const options = await ctx.newPage();
     await options.goto(`chrome-extension://${extId}/options/options.html`);
@@ -127,6 +150,21 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     await options.close();
   });
 
+  test('a site whose format changed: its prompt counts, the reply is reported unparsed in the popup and the batch', async () => {
+    await chat('chat.deepseek.com', { query: '?changed=1', reply: '' });
+    await waitFor('the unparsed reply', async () => (await storage('today'))?.unparsed?.['chat.deepseek.com'] === 1);
+    await assertDelivered();
+    assert.deepEqual(sentUnparsed(proxy.state.adds), { 'chat.deepseek.com': 1 });
+    const popup = await ctx.newPage();
+    await popup.goto(`chrome-extension://${extId}/popup/popup.html`);
+    const warning = await popup.textContent('#unparsed');
+    assert.match(warning, /DeepSeek \(chat\.deepseek\.com\): 1 reply today could not be read/);
+    assert.match(warning, /Update the extension/);
+    await popup.close();
+    await pages['chat.deepseek.com'].close();
+    delete pages['chat.deepseek.com'];
+  });
+
   test('collector down, then back up: the counts arrive once', async () => {
     await collector.stop('SIGKILL');
     await chat('claude.ai');
@@ -142,9 +180,9 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     await chat('chatgpt.com');
     await assertDelivered();
     const adds = proxy.state.adds.slice(first);
-    // The prompt and the reply are counted as they come, so a second batch may follow the retried one.
+    // Progress is counted as the reply streams, so a second batch may follow the retried one.
     assert.deepEqual(adds.slice(0, 2).map((a) => a.answer), [503, 200]);
-    assert.deepEqual(adds[1].body, adds[0].body, 'same seq, deltas and ts');
+    assert.deepEqual(adds[1].body, adds[0].body, 'same seq, deltas, usage and ts');
     assert.ok(adds.slice(2).every((a) => a.answer === 200 && a.body.seq > adds[0].body.seq));
   });
 
@@ -156,13 +194,7 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     const held = proxy.state.adds[first].body;
     const inflight = await storage('inflight');
     assert.deepEqual({ seq: inflight.seq, deltas: inflight.deltas, ts: inflight.ts }, { seq: held.seq, deltas: held.deltas, ts: held.ts });
-
-    const cdp = await ctx.browser().newBrowserCDPSession();
-    const workers = async () => (await cdp.send('Target.getTargets')).targetInfos
-      .filter((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extId}/`));
-    const [worker] = await workers();
-    await cdp.send('Target.closeTarget', { targetId: worker.targetId });
-    await waitFor('the worker to stop', async () => (await workers()).length === 0);
+    await stopWorker();
     proxy.release(); // the old connection dies; nobody is left to read its answer
 
     await chat('claude.ai'); // new usage wakes the worker, which first resends the frozen batch
@@ -172,5 +204,14 @@ describe('extension in Chromium', { ...suite, timeout: 110000 }, () => {
     assert.deepEqual(adds[1].body, held, 'the frozen batch was resent unchanged');
     assert.equal(adds[1].answer, 200);
     assert.ok(adds.slice(2).every((a) => a.body.seq > held.seq), 'later batches have later seqs');
+  });
+
+  test('the tab closed right after a reply, with the worker asleep: nothing is lost', async () => {
+    for (const host of ['claude.ai', 'chatgpt.com']) {
+      await open(host);
+      await stopWorker();
+      await chat(host, { close: true });
+    }
+    await assertDelivered();
   });
 });

@@ -2,6 +2,7 @@
 // sites on loopback, and Chromium with the unpacked extension. Every process and server started here
 // is registered for cleanup, and every wait is bounded in time. Not a test file itself.
 import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -170,13 +171,51 @@ export async function startProxy(upstreamPort) {
   };
 }
 
-/** A throwaway self-signed certificate for chatgpt.com, made at test time and deleted after. */
-export function makeCert(dir) {
+/** A throwaway self-signed certificate for the given names, made at test time and deleted after. */
+export function makeCert(dir, names = ['chatgpt.com']) {
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
+  const san = names.map((n) => `DNS:${n}`).join(',');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', '/CN=chatgpt.com', '-addext', 'subjectAltName=DNS:chatgpt.com'], { stdio: 'ignore' });
+    '-days', '1', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${san}`], { stdio: 'ignore' });
   return { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+}
+
+/** Encodes one unmasked server-to-client WebSocket text frame (RFC 6455). */
+function wsFrame(text) {
+  const payload = Buffer.from(text);
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0x81, n]) : n < 65536 ? Buffer.from([0x81, 126, n >> 8, n & 255]) : null;
+  if (!head) throw new Error('frame too long for this test server');
+  return Buffer.concat([head, payload]);
+}
+
+/**
+ * A minimal WebSocket endpoint (text frames only, enough for a chat socket): answers the upgrade,
+ * unmasks client frames and calls onText(text, send) for each.
+ */
+function acceptWebSocket(req, socket, onText) {
+  const accept = crypto.createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  const send = (text) => socket.writable && socket.write(wsFrame(text));
+  let buf = Buffer.alloc(0);
+  socket.on('error', () => {});
+  socket.on('data', (data) => {
+    buf = Buffer.concat([buf, data]);
+    for (let guard = 0; guard < 1000 && buf.length >= 2; guard++) {
+      const opcode = buf[0] & 0x0f;
+      let len = buf[1] & 0x7f;
+      let off = 2;
+      if (len === 126) [len, off] = [buf.readUInt16BE(2), 4];
+      else if (len === 127) [len, off] = [Number(buf.readBigUInt64BE(2)), 10];
+      if (buf.length < off + 4 + len) return;
+      const mask = buf.subarray(off, off + 4);
+      const payload = Buffer.from(buf.subarray(off + 4, off + 4 + len)).map((b, i) => b ^ mask[i % 4]);
+      buf = buf.subarray(off + 4 + len);
+      if (opcode === 1) onText(payload.toString(), send);
+      else if (opcode === 8) socket.end();
+    }
+  });
 }
 
 /**
@@ -197,6 +236,11 @@ export async function startSites(sites, { tls, pieces = 12 } = {}) {
     req.on('end', () => streamBody(res, body, site.reply.contentType, pieces));
   };
   const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+  server.on('upgrade', (req, socket) => {
+    const site = sites[String(req.headers.host).replace(/:\d+$/, '')];
+    if (!site?.ws?.match(new URL(req.url, 'http://x').pathname)) return socket.destroy();
+    acceptWebSocket(req, socket, site.ws.onText);
+  });
   const port = await listen(server);
   onCleanup(() => closeServer(server));
   return port;

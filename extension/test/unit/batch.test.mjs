@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { addBody, addPending, backoffMs, checkAddAnswer, freeze, handshake, settle } from '../../sw/batch.js';
 import { STATUS } from '../../sw/constants.js';
 
-const empty = { seq: 0, pending: {}, inflight: null };
+const empty = { seq: 0, pending: {}, usage: {}, unparsed: {}, inflight: null };
+const settled = (seq) => ({ seq, pending: {}, usage: {}, unparsed: {}, inflight: null });
 const ok = (last_seq, duplicate = false) => ({ kind: STATUS.CONNECTED, status: 200, body: { ok: true, last_seq, ...(duplicate && { duplicate }) } });
 const conflict = (expected_next) => ({ kind: STATUS.SERVER, status: 409, body: { error: 'out_of_order', expected_next } });
 const fail = (kind, status = 0) => ({ kind, status, body: null });
@@ -31,10 +32,10 @@ test('a 200 clears the batch and moves seq; a duplicate answer clears it too', (
   const s = freeze(addPending({ ...empty, seq: 4 }, 'a.com', 9), 1, 'b');
   const applied = settle(s, s.inflight, ok(5));
   assert.equal(applied.next, 'sent');
-  assert.deepEqual(applied.state, { seq: 5, pending: {}, inflight: null });
+  assert.deepEqual(applied.state, settled(5));
   // The collector already had it (our earlier answer was lost) and is even further ahead.
   const dup = settle(s, s.inflight, ok(7, true));
-  assert.deepEqual(dup.state, { seq: 7, pending: {}, inflight: null });
+  assert.deepEqual(dup.state, settled(7));
 });
 
 test('a 409 renumbers the same batch to expected_next, unchanged otherwise', () => {
@@ -75,7 +76,7 @@ test('handshake only moves seq up, and a resent batch then settles as duplicate'
   assert.equal(s.seq, 5);
   assert.equal(s.inflight.seq, 5, 'the handshake never renumbers the frozen batch');
   const r = settle(s, s.inflight, ok(5, true));
-  assert.deepEqual(r.state, { seq: 5, pending: {}, inflight: null });
+  assert.deepEqual(r.state, settled(5));
 });
 
 test('a restart between any two steps neither loses nor doubles a count', () => {
@@ -99,7 +100,7 @@ test('a restart between any two steps neither loses nor doubles a count', () => 
     s = settle(s, s.inflight, post(s.inflight)).state;
   }
   assert.equal(collector.total, 15);
-  assert.deepEqual(s, { seq: 2, pending: {}, inflight: null });
+  assert.deepEqual(s, settled(2));
 });
 
 test('backoff doubles from 1 s and stops at 60 s', () => {

@@ -17,12 +17,13 @@ export async function loadSites() {
   return globalThis.__llmUsageSites.sites;
 }
 
-/** Reads one fixture folder: {name, expected, request, reply}. */
+/** Reads one fixture folder: {name, expected, request, reply, replyBytes}. */
 export function readFixture(name) {
   const dir = path.join(FIXTURES, name);
   const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
   const requestFile = fs.existsSync(path.join(dir, 'request.json')) ? 'request.json' : 'request.txt';
-  return { name, expected: JSON.parse(read('expected.json')), request: read(requestFile), reply: read('reply.txt') };
+  const replyBytes = fs.readFileSync(path.join(dir, 'reply.txt'));
+  return { name, expected: JSON.parse(read('expected.json')), request: read(requestFile), reply: read('reply.txt'), replyBytes };
 }
 
 export const fixtureNames = () => fs.readdirSync(FIXTURES).sort();

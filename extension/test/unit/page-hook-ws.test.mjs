@@ -2,12 +2,10 @@
 // the socket still works and looks native to the page, and each reply is posted once it is done.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { EXT, mainWorldFiles, readFixture } from './load.mjs';
+import { readFixture } from './load.mjs';
+import { exchanges, fakePage, loadHook, settle } from './fake-page.mjs';
 
 const fixture = readFixture('copilot');
-const posted = [];
 const sent = [];
 
 class FakeWebSocket extends EventTarget {
@@ -24,13 +22,11 @@ class FakeWebSocket extends EventTarget {
   }
 }
 
-globalThis.window = globalThis;
-globalThis.location = new URL('https://copilot.microsoft.com/chats/abc');
-globalThis.postMessage = (message) => posted.push(message);
+const page = fakePage('https://copilot.microsoft.com/chats/abc');
 globalThis.WebSocket = FakeWebSocket;
-for (const file of mainWorldFiles) await import(pathToFileURL(path.join(EXT, file)).href);
+await loadHook();
 
-test('the chat socket: frames pass through; prompt and each finished reply are posted', () => {
+test('the chat socket: frames pass through; prompt and each finished reply are handed over', async () => {
   assert.notEqual(globalThis.WebSocket, FakeWebSocket, 'wrapped');
   const ws = new WebSocket(fixture.expected.url);
   assert.ok(ws instanceof FakeWebSocket);
@@ -42,19 +38,22 @@ test('the chat socket: frames pass through; prompt and each finished reply are p
   ws.addEventListener('message', () => seen++);
   for (const frame of frames) ws.receive(frame);
   assert.equal(seen, frames.length, 'the page got every frame');
-  for (const frame of frames) ws.receive(frame); // a second reply on the same socket
-  assert.deepEqual(posted.map((m) => [m.part, m.text]), [
-    ['prompt', fixture.expected.prompt],
-    ['reply', fixture.expected.reply],
-    ['reply', fixture.expected.reply],
+  ws.send(fixture.request); // a second exchange on the same socket
+  for (const frame of frames) ws.receive(frame);
+  await settle();
+  assert.deepEqual(exchanges(page.received).map((e) => [e.prompt, e.reply, e.final, e.conversation]), [
+    [fixture.expected.prompt, fixture.expected.reply, true, 'cp-1'],
+    [fixture.expected.prompt, fixture.expected.reply, true, 'cp-1'],
   ]);
+  assert.deepEqual(page.windowMessages, []);
 });
 
-test('other sockets are not watched', () => {
-  posted.length = 0;
+test('other sockets are not watched', async () => {
+  page.received.length = 0;
   const ws = new WebSocket('wss://copilot.microsoft.com/c/api/other');
   ws.send(fixture.request);
   ws.receive('{"event":"appendText","text":"x"}');
   ws.receive('{"event":"done"}');
-  assert.equal(posted.length, 0);
+  await settle();
+  assert.equal(page.received.length, 0);
 });
