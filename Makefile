@@ -41,7 +41,7 @@ run: setup
 	  else echo "npm not found: the dashboard chart and the extension bundle are not built (see README)"; fi
 	$(PY) -m collector
 
-# ESLint covers only the dashboard's JavaScript for now (eslint.config.js already configures extension/).
+# ruff and mypy for the Python; the pinned ESLint (eslint.config.js) for the dashboard's and the extension's JavaScript.
 lint: $(VENV)/.installed node_modules/.installed
 	$(VENV)/bin/ruff check collector snapshots tests bench
 	$(VENV)/bin/ruff format --check collector snapshots tests bench

@@ -99,7 +99,7 @@ async function main() {
   const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
   const hooked = await ctx.newPage();
   await hooked.goto('http://claude.ai/');
-  const natives = await hooked.evaluate(() => [window.fetch, frame.contentWindow.fetch].map((f) => String(f).includes('[native code]')));
+  const natives = await hooked.evaluate(() => [window.fetch, document.querySelector('iframe').contentWindow.fetch].map((f) => String(f).includes('[native code]')));
   if (natives.join() !== 'false,true') throw new Error(`expected a wrapped page fetch and a native frame fetch, got ${natives}`);
 
   const results = { chat: { hooked: [], plain: [], diffs: [] }, other: { hooked: [], plain: [], diffs: [] } };

@@ -113,7 +113,7 @@ async function main() {
 
 /** Closes the tab after MID pieces of the reply: counted tokens against those the page had shown. */
 async function midStream({ ctx, control, counted }) {
-  await control.evaluate(() => { window.__shown = []; addEventListener('message', (e) => __shown.push(e.data.shown)); });
+  await control.evaluate(() => { window.__shown = []; addEventListener('message', (e) => window.__shown.push(e.data.shown)); });
   for (let r = 0; r < RUNS; r++) {
     const before = await counted();
     const [chatPage] = await Promise.all([ctx.waitForEvent('page'), control.evaluate(() => { window.open('http://claude.ai/', '_blank'); })]);

@@ -66,7 +66,7 @@
           }
         },
         end(parser) {
-          let text = '';
+          let text;
           try {
             text = broken ? peek(parser) : parser.finish();
           } catch {
