@@ -11,7 +11,17 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import admin, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
+from . import (
+    admin,
+    cliproxy,
+    dashboard,
+    http_errors,
+    ingest,
+    metrics,
+    pricing,
+    request_log,
+    store,
+)
 from .config import Settings, load_settings
 from .version import __version__
 
@@ -46,6 +56,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     store.init_app(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(ingest.bp)
+    pricing.init_app(app)
     dashboard.init_app(app)
     cliproxy.init_app(app)
     return app
