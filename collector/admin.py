@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from . import usage_buckets
 from .auth import require_key
 from .errors import CollectorError
 from .http_errors import api_error
@@ -47,6 +48,8 @@ def counters() -> ResponseReturnValue:
         since=_iso(view.since_ms),
         since_ms=view.since_ms,
         bucket_timezone=view.bucket_timezone,
+        usage=usage_buckets.totals(view.usage_daily),
+        unparsed=usage_buckets.unparsed_totals(view.unparsed_daily),
     )
 
 

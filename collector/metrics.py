@@ -4,7 +4,7 @@ many apps). Served at `/metrics` in the text format."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from .store import Store
 
 bp = Blueprint("metrics", __name__)
+
+# Distinct (host, model) series of collector_model_tokens; models are validated but chosen by
+# clients, so the label set is bounded here, not by trust.
+MAX_MODEL_SERIES = 500
 
 
 class _StoreCollector(Collector):
@@ -83,6 +87,7 @@ class Metrics:
         self.duplicates = self.add_results.labels("duplicate")
         self.out_of_order = self.add_results.labels("out_of_order")
         self._tokens_by_host: dict[str, Any] = {}
+        self._init_model_tokens()
 
     def applied(self, deltas: dict[str, int]) -> None:
         self._applied.inc()
@@ -91,6 +96,35 @@ class Metrics:
             if child is None:
                 child = self._tokens_by_host[host] = self.tokens_accepted.labels(host)
             child.inc(n)
+
+    # ---- per host and model (issue #13): a small additive block ------------------------------
+    def _init_model_tokens(self) -> None:
+        self.model_tokens = Counter(
+            "collector_model_tokens",
+            "Tokens accepted since the process started, by host, model and direction",
+            ["host", "model", "direction"],
+            registry=self.registry,
+        )
+        self._model_children: dict[tuple[str, str | None], tuple[Any, Any]] = {}
+
+    def applied_usage(self, usage: Iterable[Any]) -> None:
+        """Count a batch's usage rows. Labels come from validated rows only, and at most
+        MAX_MODEL_SERIES (host, model) pairs get their own series; later ones share model="other"."""
+        for row in usage:
+            key = (row.host, row.model)
+            children = self._model_children.get(key)
+            if children is None:
+                model = "unknown" if row.model is None else row.model
+                if len(self._model_children) >= MAX_MODEL_SERIES:
+                    model = "other"
+                children = (
+                    self.model_tokens.labels(row.host, model, "input"),
+                    self.model_tokens.labels(row.host, model, "output"),
+                )
+                if model != "other":
+                    self._model_children[key] = children
+            children[0].inc(row.input)
+            children[1].inc(row.output)
 
     def track_store(self, store: Store) -> None:
         self.registry.register(_StoreCollector(store))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from . import usage_buckets
 from .errors import CorruptStateError
+from .usage_buckets import UnparsedDays, UsageDays
 
 STATE_FORMAT = 1
 
@@ -31,6 +33,9 @@ class UsageState:
     # Journal position this state includes: replay skips records at or below it.
     lsn: int = 0
     resets: int = 0
+    # The optional usage detail, bucketed by day like daily_totals (see usage_buckets.py).
+    usage_daily: UsageDays = dataclasses.field(default_factory=dict)
+    unparsed_daily: UnparsedDays = dataclasses.field(default_factory=dict)
 
     def last_seq(self, client_id: str) -> int:
         return self.position(client_id)[0]
@@ -58,13 +63,26 @@ class UsageState:
             bucket[host] = bucket.get(host, 0) + tokens
         return sum(deltas.values())
 
+    def apply_detail(
+        self, day: str, usage: list[Any] | tuple[Any, ...], unparsed: dict[str, int]
+    ) -> None:
+        """Add a batch's usage detail (call right after `apply_add` returned non-zero or applied)."""
+        if usage:
+            usage_buckets.add_entries(self.usage_daily, day, usage)
+        if unparsed:
+            usage_buckets.add_unparsed(self.unparsed_daily, day, unparsed)
+
     def has_usage(self) -> bool:
-        return any(self.counters.values())
+        return any(self.counters.values()) or any(
+            any(hosts.values()) for hosts in self.unparsed_daily.values()
+        )
 
     def apply_reset(self, at_ms: int) -> None:
         """Zero the counters and buckets; `clients` (and so every last_seq) survive a reset."""
         self.counters = {}
         self.daily_totals = {}
+        self.usage_daily = {}
+        self.unparsed_daily = {}
         self.since_ms = at_ms
         self.resets += 1
 
@@ -76,6 +94,8 @@ class UsageState:
             "resets": self.resets,
             "counters": self.counters,
             "daily_totals": self.daily_totals,
+            "usage_daily": self.usage_daily,
+            "unparsed_daily": self.unparsed_daily,
             "clients": {
                 cid: {"last_seq": c.last_seq, "last_seen_ms": c.last_seen_ms}
                 for cid, c in self.clients.items()
@@ -133,4 +153,6 @@ def from_json(data: Any) -> UsageState:
         since_ms=since,
         lsn=lsn,
         resets=resets,
+        usage_daily=usage_buckets.read_usage(data.get("usage_daily"), "usage_daily"),
+        unparsed_daily=usage_buckets.read_unparsed(data.get("unparsed_daily"), "unparsed_daily"),
     )
