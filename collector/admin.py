@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from . import usage_buckets
+from . import unparsed_alarm, usage_buckets
 from .auth import require_key
 from .errors import CollectorError
 from .http_errors import api_error
-from .store import current_store
+from .store import Store, current_store
 from .version import __version__
 
 bp = Blueprint("admin", __name__)
@@ -33,9 +34,18 @@ def health() -> ResponseReturnValue:
     body: dict[str, object] = {"ok": True, "version": __version__}
     body["uptime_seconds"] = round(time.monotonic() - store.started, 1)
     warnings = store.warnings  # built on each read: the journal's state can change
+    warnings += [str(alarm["message"]) for alarm in unparsed_today(store)]
     if warnings:
         body["warnings"] = warnings
     return jsonify(body)
+
+
+def unparsed_today(store: Store) -> list[dict[str, object]]:
+    """The unparsed alarm for the local day now (unparsed_alarm.py)."""
+    settings = store.settings
+    zone = settings.bucket_timezone
+    day = datetime.now(ZoneInfo(zone)).date().isoformat()
+    return unparsed_alarm.alarms(store.unparsed_on(day), settings.snap_dir, day, zone)
 
 
 @bp.get("/counters")
@@ -50,6 +60,7 @@ def counters() -> ResponseReturnValue:
         bucket_timezone=view.bucket_timezone,
         usage=usage_buckets.totals(view.usage_daily),
         unparsed=usage_buckets.unparsed_totals(view.unparsed_daily),
+        unparsed_today=unparsed_today(current_store()),
     )
 
 

@@ -124,6 +124,11 @@ class Store:
                 unparsed_daily=copy_unparsed(self._state.unparsed_daily),
             )
 
+    def unparsed_on(self, day: str) -> dict[str, int]:
+        """Replies not read on `day` since the last reset, per host (for the unparsed alarm)."""
+        with self._lock:
+            return dict(self._state.unparsed_daily.get(day, {}))
+
     def last_seq(self, client_id: str) -> int:
         """The client's last applied seq, once the record that set it is on disk.
 

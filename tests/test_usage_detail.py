@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from collector import rollup, usage_buckets
+from collector import metrics, rollup, usage_buckets
 from collector.days import day_of
 from collector.models_csv import MODELS_CSV_NAME, read_models_csv
 from collector.rollup import INTENT_NAME, fold, read_model_history
 from collector.state import UsageState, from_json
+from collector.usage_detail import UsageRow
 from collector.validation import Invalid, parse_add
 from tests.conftest import Ingest
 from tests.support.collector_proc import CollectorProcess
@@ -310,3 +311,42 @@ def test_kill_9_and_reset_with_usage_in_flight(tmp_path: Path) -> None:
         usage_buckets.add_entries(live_days, "live", [(row["host"], row["model"], *counts)])
     usage_buckets.merge_days(history, live_days)
     assert usage_buckets.totals(history) == expected_usage(len(acked))
+
+
+def test_unparsed_alarm_on_health_survives_a_reset(ingest: Ingest) -> None:
+    ingest.add("c1", 1, {"chatgpt.com": 0}, unparsed={"chatgpt.com": 2, "claude.ai": 1})
+    expected = [
+        "ChatGPT: 2 replies could not be read today; the site may have changed",
+        "Claude: 1 reply could not be read today; the site may have changed",
+    ]
+    assert ingest.client.get("/health").get_json()["warnings"] == expected
+    assert ingest.reset().get_json()["snapshot"]  # unparsed alone is worth a snapshot
+    assert ingest.client.get("/health").get_json()["warnings"] == expected
+    assert ingest.counters()["unparsed"] == {}  # since the last reset
+    assert [a["count"] for a in ingest.counters()["unparsed_today"]] == [2, 1]
+
+
+def test_model_metrics_per_host_and_model(ingest: Ingest) -> None:
+    ingest.add("c1", 1, DELTAS, usage=USAGE)
+    text = ingest.client.get("/metrics", headers=ingest.headers).get_data(as_text=True)
+    assert (
+        'collector_model_tokens_total{direction="output",host="chatgpt.com",model="gpt-5"} 860.0'
+        in text
+    )
+    assert (
+        'collector_model_tokens_total{direction="input",host="chatgpt.com",model="unknown"} 10.0'
+        in text
+    )
+
+
+def test_model_series_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metrics, "MAX_MODEL_SERIES", 2)
+    counters = metrics.Metrics()
+    counters.applied_usage([UsageRow("a.com", f"m{i}", 1, 1, 0, 1, False) for i in range(5)])
+    models = {
+        sample.labels["model"]
+        for family in counters.registry.collect()
+        if family.name == "collector_model_tokens"
+        for sample in family.samples
+    }
+    assert models == {"m0", "m1", "other"}

@@ -7,7 +7,7 @@ optional llm-prices.com copy (`PRICING_REFRESH_URL`). An unknown model is unpric
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
@@ -16,6 +16,7 @@ from collector.config import Settings
 
 from .llmprices import LlmPricesCache
 from .pricer import GENAI_SOURCE, MILLION, OverrideError, Pricer, PriceResult, TokenUsage
+from .rates import PRICED_AT, RateBook, Rates
 
 __all__ = [
     "GENAI_SOURCE",
@@ -24,6 +25,8 @@ __all__ = [
     "OverrideError",
     "PriceResult",
     "Pricer",
+    "RateBook",
+    "Rates",
     "TokenUsage",
     "init_app",
     "make_pricer",
@@ -48,10 +51,11 @@ def price_request(
     output_tokens: int,
     cache_read_tokens: int,
     cache_write_tokens: int,
-    day: date,
+    when: date | datetime,
     provider: str | None = None,
 ) -> Decimal | None:
-    """USD for one request on `day` (priced at that day's 00:00 UTC), or None when unpriced.
+    """USD for one request at `when` (a tz-aware datetime, or a date: priced at its 12:00 UTC),
+    or None when unpriced.
 
     `input_tokens` is the fresh input only, without cache reads or writes (Claude's and most agent
     logs' sense); they are added back here because genai-prices counts cache within the input.
@@ -66,10 +70,13 @@ def price_request(
         cache_read_tokens,
         cache_write_tokens,
     )
-    result = pricer.price(ref, usage, datetime.combine(day, time(0), UTC))
+    at = when if isinstance(when, datetime) else datetime.combine(when, PRICED_AT)
+    result = pricer.price(ref, usage, at)
     return None if result is None else result.cost
 
 
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
-    app.extensions["pricer"] = make_pricer(settings)
+    pricer = make_pricer(settings)
+    app.extensions["pricer"] = pricer
+    app.extensions["rate_book"] = RateBook(pricer)  # day rates for web sums (rates.py)
