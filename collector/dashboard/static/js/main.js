@@ -7,6 +7,7 @@ import { forgetKey, loadKey, saveKey } from './keystore.js';
 import { drawChart, loadChartLib, usageTable } from './render.js';
 import { chartSeries, formatTokens, periodTotals, tableRows } from './usage.js';
 import { loadCliproxy, showCosts } from './cliproxy-view.js';
+import { loadWebCost, showWebCost } from './cost-view.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 60_000;
@@ -55,6 +56,7 @@ function show() {
     button.setAttribute('aria-pressed', String(Number(button.dataset.days) === days));
   }
   showCosts(days, page.Chart);
+  showWebCost(days, page.Chart);
 }
 
 async function refresh(key = page.key, { quiet = false } = {}) {
@@ -76,6 +78,9 @@ async function refresh(key = page.key, { quiet = false } = {}) {
   saveKey(localStorage, key);
   setState('ready', `Updated ${new Date().toLocaleTimeString()}`);
   show();
+  loadWebCost(key, page.report.bucket_timezone)
+    .then(() => showWebCost(page.days, page.Chart))
+    .catch((err) => console.warn('Cost view left out:', err.message));
   loadCliproxy(key)
     .then((on) => on && showCosts(page.days, page.Chart))
     .catch((err) => {
