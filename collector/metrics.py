@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Response, current_app
 from flask.typing import ResponseReturnValue
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from .auth import check_api_key
@@ -49,6 +49,24 @@ class _StoreCollector(Collector):
             "Seconds since state.json was last written",
             value=max(0.0, time.time() - self._store.last_checkpoint),
         )
+
+
+class _ModelTokens(Collector):
+    """collector_model_tokens_total{host,model,direction}: tokens of the usage detail since the
+    process started."""
+
+    def __init__(self, counts: dict[tuple[str, str, str], int]) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "collector_model_tokens",
+            "Tokens accepted since the process started, by host, model and direction",
+            labels=["host", "model", "direction"],
+        )
+        for labels, n in sorted(dict(self._counts).items()):  # dict(): one atomic copy
+            family.add_metric(list(labels), n)
+        yield family
 
 
 class Metrics:
@@ -99,32 +117,27 @@ class Metrics:
 
     # ---- per host and model (issue #13): a small additive block ------------------------------
     def _init_model_tokens(self) -> None:
-        self.model_tokens = Counter(
-            "collector_model_tokens",
-            "Tokens accepted since the process started, by host, model and direction",
-            ["host", "model", "direction"],
-            registry=self.registry,
-        )
-        self._model_children: dict[tuple[str, str | None], tuple[Any, Any]] = {}
+        # Plain ints, added under the store's lock (cheaper than a prometheus Counter's own lock
+        # per series per batch), exported at scrape time by _ModelTokens.
+        self.model_tokens: dict[tuple[str, str, str], int] = {}
+        self.registry.register(_ModelTokens(self.model_tokens))
 
     def applied_usage(self, usage: Iterable[Any]) -> None:
-        """Count a batch's usage rows. Labels come from validated rows only, and at most
-        MAX_MODEL_SERIES (host, model) pairs get their own series; later ones share model="other"."""
+        """Count a batch's usage rows; the caller holds the store's lock. Labels come from
+        validated rows only, and at most MAX_MODEL_SERIES (host, model) pairs get their own
+        series; later pairs share model="other"."""
+        counts = self.model_tokens
         for row in usage:
-            key = (row.host, row.model)
-            children = self._model_children.get(key)
-            if children is None:
-                model = "unknown" if row.model is None else row.model
-                if len(self._model_children) >= MAX_MODEL_SERIES:
-                    model = "other"
-                children = (
-                    self.model_tokens.labels(row.host, model, "input"),
-                    self.model_tokens.labels(row.host, model, "output"),
-                )
-                if model != "other":
-                    self._model_children[key] = children
-            children[0].inc(row.input)
-            children[1].inc(row.output)
+            model = "unknown" if row.model is None else row.model
+            key_in = (row.host, model, "input")
+            if key_in not in counts:
+                if len(counts) >= 2 * MAX_MODEL_SERIES:
+                    key_in = (row.host, "other", "input")
+                counts.setdefault(key_in, 0)
+                counts.setdefault((key_in[0], key_in[1], "output"), 0)
+            counts[key_in] += row.input
+            key_out = (key_in[0], key_in[1], "output")
+            counts[key_out] += row.output
 
     def track_store(self, store: Store) -> None:
         self.registry.register(_StoreCollector(store))

@@ -182,6 +182,7 @@ class Store:
                 if request.usage or request.unparsed:  # the optional detail, same record
                     _add_detail(record, request)
                     self._state.apply_detail(day, request.usage, request.unparsed)
+                    self.metrics.applied_usage(request.usage)
                 self._state.lsn = lsn
                 self._in_flight.add(lsn)
                 self._records += 1
@@ -191,8 +192,6 @@ class Store:
         else:
             self._write(record)
             self.metrics.applied(request.deltas)
-            if request.usage:
-                self.metrics.applied_usage(request.usage)
         self._wait_on_disk(pending)  # the seq before ours (or the one a duplicate repeats)
         if self._records >= self.settings.checkpoint_every_records:
             self._checkpoint_if_due()  # bounds replay time

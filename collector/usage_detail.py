@@ -7,6 +7,7 @@ The rules are in design.md ("POST /add: the optional usage detail") and docs/api
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from . import validation  # the module, not its names: validation imports us first
@@ -40,26 +41,48 @@ def _fail(code: str, detail: str) -> validation.Invalid:
 def _count(entry: dict[str, Any], key: str, where: str) -> int:
     value = entry.get(key, 0)
     limit = MAX_TURNS if key == "turns" else MAX_TOKENS
-    if not validation._is_int(value) or not 0 <= value <= limit:
+    # type() is int: bool is a subclass of int, and JSON true is not a number
+    if type(value) is not int or not 0 <= value <= limit:
         raise _fail("invalid_usage", f"{where}.{key} must be an integer from 0 to {limit}")
-    return int(value)
+    return value
 
 
 def _row(entry: Any, where: str) -> UsageRow:
-    if not isinstance(entry, dict):
+    """One entry, checked. Written flat: it runs for every entry of every batch (see the /add
+    benchmark in docs/benchmarks.md)."""
+    if type(entry) is not dict:
         raise _fail("invalid_usage", f"{where} must be an object")
     raw_host = entry.get("host")
-    host = normalise_hostname(raw_host) if isinstance(raw_host, str) else None
+    host = normalise_hostname(raw_host) if type(raw_host) is str else None
     if host is None:
         raise _fail("invalid_usage", f"{where}.host is not a hostname")
     model = entry.get("model")
-    if model is not None and not (isinstance(model, str) and MODEL_RE.fullmatch(model)):
+    if model is not None and not (type(model) is str and _model_ok(model)):
         raise _fail("invalid_model", f"{where}.model must be null or 1-100 of [A-Za-z0-9._:/@-]")
     exact = entry.get("exact", False)
-    if not isinstance(exact, bool):
+    if type(exact) is not bool:
         raise _fail("invalid_usage", f"{where}.exact must be true or false")
-    i, o, c, t = (_count(entry, key, where) for key in _COUNTS)
+    get = entry.get
+    i, o, c, t = get("input", 0), get("output", 0), get("context", 0), get("turns", 0)
+    if not (
+        type(i) is int
+        and type(o) is int
+        and type(c) is int
+        and type(t) is int
+        and 0 <= i <= MAX_TOKENS
+        and 0 <= o <= MAX_TOKENS
+        and 0 <= c <= MAX_TOKENS
+        and 0 <= t <= MAX_TURNS
+    ):
+        for key in _COUNTS:  # name the first bad one
+            _count(entry, key, where)
     return UsageRow(host, model, i, o, c, t, exact)
+
+
+@lru_cache(maxsize=4096)
+def _model_ok(model: str) -> bool:
+    """Clients send the same few model ids: cache the pattern's verdict (bounded)."""
+    return MODEL_RE.fullmatch(model) is not None
 
 
 def parse_usage(raw: Any, deltas: dict[str, int]) -> tuple[UsageRow, ...]:
