@@ -11,6 +11,8 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.collector.run"],
     [sys.executable, "-m", "bench.cliproxy.ingest_bench"],
     [sys.executable, "-m", "bench.dashboard.usage_bench"],
+    [sys.executable, "-m", "bench.webcost.add_usage_bench"],
+    [sys.executable, "-m", "bench.webcost.by_model_bench"],
     ["node", "bench/extension/run.mjs"],
 ]
 

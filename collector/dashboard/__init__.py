@@ -13,5 +13,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(usage.bp)
     settings = app.config["SETTINGS"]
     app.extensions["model_history"] = model_view.HistoryCache(settings.snap_dir)
+    app.extensions["model_report_memo"] = model_view.ReportMemo()
     sources = app.extensions.setdefault("usage_sources", [])
     sources.append(cliproxy_usage.make_source(settings.db_path))

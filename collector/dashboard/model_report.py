@@ -5,8 +5,10 @@ host and model, priced here at the base rates in force on each day (collector/pr
 input and context at the input rate, output at the output rate. Other sources (CLIProxy, coding
 agents) hand in per-day rows already priced per request. A row's `cost_usd` is a decimal string,
 or null when none of its tokens could be priced; `priced` says "all", "partial" or "none".
-Tokens are summed per (period, host, model) and per rate first and multiplied once per group, so a
-year of 30 hosts x 5 models stays a few thousand Decimal operations.
+
+A year of 30 hosts x 5 models is 54,750 day rows, so the loops are flat: counts in lists keyed by
+(period, host, model) with "" for a null model (tuples then sort natively), and web costs summed
+as integers in 1e-15 USD (`Rates.scaled`), turned into decimals once per row.
 """
 
 from __future__ import annotations
@@ -24,33 +26,15 @@ from ..usage_buckets import UsageDays
 
 COUNTS = ("input", "output", "context", "turns", "cache_read", "cache_write")
 WEB = "web"
+_FEMTO = Decimal(10) ** -15  # the unit of the integer web costs
+_MISSING = object()
+
+Key = tuple[str, str, str]  # (period, host, model or "")
 
 
 def usd(value: Decimal) -> str:
     """Six decimals (micro-dollars), the precision every source prices to."""
     return f"{value:.6f}"
-
-
-class _Row:
-    __slots__ = ("counts", "per_rate", "priced", "priced_cost", "unpriced")
-
-    def __init__(self) -> None:
-        self.counts = [0, 0, 0, 0, 0, 0]
-        self.priced_cost = Decimal(0)
-        self.priced = False
-        self.unpriced = False
-        self.per_rate: dict[Rates, list[int]] = {}  # web: [input + context, output] per rate
-
-    def cost(self) -> Decimal | None:
-        total = self.priced_cost
-        for rates, (tokens_in, tokens_out) in self.per_rate.items():
-            total += rates.cost(tokens_in, tokens_out)
-        return total if self.priced or self.per_rate else None
-
-    def priced_label(self) -> str:
-        if not (self.priced or self.per_rate):
-            return "none"
-        return "partial" if self.unpriced else "all"
 
 
 class ModelReport:
@@ -63,52 +47,84 @@ class ModelReport:
         self.start, self.end, self.group = start, end, group
         self.book = book
         self.label_of = label_of
-        self._dates = {day: date.fromisoformat(day) for day in self.label_of}
-        self._refs: dict[tuple[str, str | None], str | None] = {}
-        self.rows: dict[tuple[str, str, str | None], _Row] = {}
+        self._dates = {day: date.fromisoformat(day) for day in label_of}
+        self.counts: dict[Key, list[int]] = {}
+        self.femto: dict[Key, int] = {}  # web cost in 1e-15 USD
+        self.decimal_cost: dict[Key, Decimal] = {}  # source costs, and rare unscalable rates
+        self.unpriced: set[Key] = set()
         self.source_of: dict[str, str] = {}  # host -> "web" or the source's own host label
+        self.history: Any = None  # the history these counts were built from (model_view.py)
+        # (host, model) -> its price when the same every day: (rates, rates.scaled) or None
+        self._static: dict[tuple[str, str], Any] = {}
+        self._scaled: dict[Rates, tuple[int, int] | None] = {}
+        self._refs: dict[tuple[str, str], Any] = {}
 
-    def _row(self, label: str, host: str, model: str | None) -> _Row:
-        key = (label, host, model)
-        row = self.rows.get(key)
-        if row is None:
-            row = self.rows[key] = _Row()
-        return row
+    def copy(self) -> ModelReport:
+        """An independent copy of what was added so far (the history part is built once and
+        reused by later requests of the same range; see model_view.py)."""
+        twin = ModelReport(self.start, self.end, self.group, self.label_of, self.book)
+        twin.counts = {key: acc[:] for key, acc in self.counts.items()}
+        twin.femto = dict(self.femto)
+        twin.decimal_cost = dict(self.decimal_cost)
+        twin.unpriced = set(self.unpriced)
+        twin.source_of = dict(self.source_of)
+        twin._static, twin._scaled, twin._refs = self._static, self._scaled, self._refs
+        return twin
 
-    def add_web(self, days: Iterable[UsageDays]) -> None:
+    def _rates(self, host: str, model: str, day: str) -> tuple[Rates, Any] | None:
+        """(rates, rates.scaled) for `model` on `host` on `day`, or None when unpriced."""
+        static = self._static.get((host, model), _MISSING)
+        if static is not _MISSING:
+            return static  # type: ignore[no-any-return]
+        ref = self._refs.get((host, model), _MISSING)
+        if ref is _MISSING:
+            ref = self._refs[(host, model)] = price_ref(host, model or None)
+        if ref is None:
+            self._static[(host, model)] = None
+            return None
+        rates = self.book.rates(ref, self._dates[day])
+        if rates is None:
+            found = None
+        else:
+            if rates not in self._scaled:
+                self._scaled[rates] = rates.scaled
+            found = (rates, self._scaled[rates])
+        if self.book.is_static(ref):
+            self._static[(host, model)] = found
+        return found
+
+    def add_web(self, sources: Iterable[UsageDays]) -> None:
         """Day sums of the web usage detail (history and live buckets; dates outside are skipped)."""
-        for source in days:
+        counts, femto, label_of, static = self.counts, self.femto, self.label_of, self._static
+        for source in sources:
             for day, hosts in source.items():
-                label = self.label_of.get(day)
+                label = label_of.get(day)
                 if label is None:
                     continue
                 for host, models in hosts.items():
                     self.source_of[host] = WEB
-                    for model_key, (i, o, c, t) in models.items():
-                        self._add_web_counts(label, day, host, model_key or None, i, o, c, t)
-
-    def _add_web_counts(
-        self, label: str, day: str, host: str, model: str | None, i: int, o: int, c: int, t: int
-    ) -> None:
-        row = self._row(label, host, model)
-        counts = row.counts
-        counts[0] += i
-        counts[1] += o
-        counts[2] += c
-        counts[3] += t
-        key = (host, model)
-        if key not in self._refs:
-            self._refs[key] = price_ref(host, model)
-        ref = self._refs[key]
-        rates = None if ref is None else self.book.rates(ref, self._dates[day])
-        if rates is None:
-            row.unpriced = row.unpriced or bool(i or o or c)
-            return
-        acc = row.per_rate.get(rates)
-        if acc is None:
-            acc = row.per_rate[rates] = [0, 0]
-        acc[0] += i + c
-        acc[1] += o
+                    for model, (i, o, c, t) in models.items():
+                        found = static.get((host, model), _MISSING)
+                        if found is _MISSING:
+                            found = self._rates(host, model, day)
+                        key = (label, host, model)
+                        acc = counts.get(key)
+                        if acc is None:
+                            acc = counts[key] = [0, 0, 0, 0, 0, 0]
+                            femto[key] = 0
+                        acc[0] += i
+                        acc[1] += o
+                        acc[2] += c
+                        acc[3] += t
+                        if found is None:
+                            self.unpriced.add(key)
+                            continue
+                        rates, scaled = found
+                        if scaled is None:
+                            cost = self.decimal_cost.get(key, Decimal(0))
+                            self.decimal_cost[key] = cost + rates.cost(i + c, o)
+                        else:
+                            femto[key] += (i + c) * scaled[0] + o * scaled[1]
 
     def add_source_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
         """Per-day rows of a plugged-in source (see `usage_sources` in docs/api.md)."""
@@ -118,35 +134,69 @@ class ModelReport:
                 continue
             host = str(item["host"])
             self.source_of.setdefault(host, host)
-            row = self._row(label, host, item.get("model"))
+            key = (label, host, item.get("model") or "")
+            acc = self.counts.get(key)
+            if acc is None:
+                acc = self.counts[key] = [0, 0, 0, 0, 0, 0]
             for k, name in enumerate(COUNTS):
-                row.counts[k] += int(item.get(name) or 0)
+                acc[k] += int(item.get(name) or 0)
             cost = item.get("cost_usd")
             if cost is None:
-                row.unpriced = True
+                self.unpriced.add(key)
             else:
-                row.priced = True
-                row.priced_cost += Decimal(str(cost))
+                self.decimal_cost[key] = self.decimal_cost.get(key, Decimal(0)) + Decimal(str(cost))
+
+    def _cost(self, key: Key) -> tuple[int, Decimal | None] | None:
+        """(web cost in 1e-15 USD, other cost in USD or None), or None when nothing is priced."""
+        femto = self.femto.get(key, 0)
+        extra = self.decimal_cost.get(key)
+        if not femto and extra is None and (key not in self.femto or key in self.unpriced):
+            return None  # no priced part (a priced web model with no tokens costs 0)
+        return femto, extra
 
     def render(self, subscriptions: Sequence[tuple[str, Decimal]] = ()) -> dict[str, Any]:
-        periods = list(dict.fromkeys(self.label_of.values()))
-        order = {label: n for n, label in enumerate(periods)}
         out_rows = []
         totals = _Totals()
         by_source: dict[str, _Totals] = {}
-        for (label, host, model), row in sorted(
-            self.rows.items(), key=lambda kv: (order[kv[0][0]], kv[0][1], kv[0][2] or "")
-        ):
-            cost = row.cost()
-            entry: dict[str, Any] = {"period": label, "host": host, "model": model}
-            entry.update(zip(COUNTS, row.counts, strict=True))
-            entry["cost_usd"] = None if cost is None else usd(cost)
-            entry["priced"] = row.priced_label()
-            out_rows.append(entry)
-            totals.add(row.counts, cost, row.unpriced)
+        unpriced = self.unpriced
+        for key in sorted(self.counts):  # periods sort as text: ISO dates, Mondays, YYYY-MM
+            label, host, model = key
+            c = self.counts[key]
+            parts = self._cost(key)
+            partial = key in unpriced
+            cost: int | Decimal | None
+            if parts is None:
+                cost, text, priced = None, None, "none"
+            else:
+                femto, extra = parts
+                if extra is None:  # the common case: web only, formatted with ints
+                    cost, text = femto, _femto_usd(femto)
+                else:
+                    total = Decimal(femto) * _FEMTO + extra
+                    cost, text = total, usd(total)
+                priced = "partial" if partial else "all"
+            out_rows.append(
+                {
+                    "period": label,
+                    "host": host,
+                    "model": model or None,
+                    "input": c[0],
+                    "output": c[1],
+                    "context": c[2],
+                    "turns": c[3],
+                    "cache_read": c[4],
+                    "cache_write": c[5],
+                    "cost_usd": text,
+                    "priced": priced,
+                }
+            )
+            totals.add(c, cost, partial)
             source = self.source_of.get(host, host)
-            by_source.setdefault(source, _Totals()).add(row.counts, cost, row.unpriced)
-        report: dict[str, Any] = {
+            part = by_source.get(source)
+            if part is None:
+                part = by_source[source] = _Totals()
+            part.add(c, cost, partial)
+        return {
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
             "group": self.group,
@@ -158,28 +208,48 @@ class ModelReport:
                 {"host": host, "usd_per_month": usd(amount)} for host, amount in subscriptions
             ],
         }
-        return report
+
+
+def _femto_usd(femto: int) -> str:
+    """1e-15 USD as a six-decimal string, rounded half to even like `usd`, with ints only."""
+    micro, rest = divmod(femto, 10**9)
+    if rest * 2 > 10**9 or (rest * 2 == 10**9 and micro % 2):
+        micro += 1
+    dollars, micros = divmod(micro, 10**6)
+    return f"{dollars}.{micros:06d}"
 
 
 class _Totals:
     def __init__(self) -> None:
         self.counts = [0, 0, 0, 0, 0, 0]
+        self.femto = 0
         self.cost = Decimal(0)
         self.any_priced = False
         self.unpriced_rows = 0
 
-    def add(self, counts: list[int], cost: Decimal | None, unpriced: bool) -> None:
-        for k in range(len(COUNTS)):
-            self.counts[k] += counts[k]
-        if cost is not None:
+    def add(self, counts: list[int], cost: int | Decimal | None, partial: bool) -> None:
+        mine = self.counts
+        mine[0] += counts[0]
+        mine[1] += counts[1]
+        mine[2] += counts[2]
+        mine[3] += counts[3]
+        mine[4] += counts[4]
+        mine[5] += counts[5]
+        if cost is None:
+            self.unpriced_rows += 1
+            return
+        if type(cost) is int:
+            self.femto += cost
+        else:
             self.cost += cost
-            self.any_priced = True
-        if cost is None or unpriced:
+        self.any_priced = True
+        if partial:
             self.unpriced_rows += 1
 
     def render(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(zip(COUNTS, self.counts, strict=True))
-        out["cost_usd"] = usd(self.cost) if self.any_priced else None
+        total = self.cost + Decimal(self.femto) * _FEMTO
+        out["cost_usd"] = usd(total) if self.any_priced else None
         out["unpriced_rows"] = self.unpriced_rows
         return out
 
@@ -192,6 +262,7 @@ def to_model_csv(report: Mapping[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in report["rows"]:
-        writer.writerow(["" if row[c] is None else row[c] for c in CSV_COLUMNS])
+    writer.writerows(
+        ["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in report["rows"]
+    )
     return out.getvalue()

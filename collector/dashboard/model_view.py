@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -67,14 +68,53 @@ class HistoryCache:
             return days
 
 
+class ReportMemo:
+    """The history part of recent `by=model` answers, built once per (range, group, history).
+
+    The dashboard asks the same ranges every minute; the folded history only changes at a reset,
+    so its aggregation (most of the work for a year of day rows) is kept for the last few
+    queries and copied, then the live buckets and the sources are added to the copy.
+    """
+
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Any, ModelReport] = OrderedDict()
+
+    def report(self, key: Any, history: UsageDays, build: Callable[[], ModelReport]) -> ModelReport:
+        """A fresh copy of the report of `history` for `key`, built on a miss."""
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None and cached.history is history:
+                self._entries.move_to_end(key)
+                return cached.copy()
+        built = build()
+        built.add_web([history])
+        built.history = history
+        with self._lock:
+            self._entries[key] = built
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+        return built.copy()
+
+
 def model_usage(
     start: date, end: date, group: str, fmt: str, labels: dict[str, str], view: UsageView
 ) -> ResponseReturnValue:
     app = current_app
     settings = app.config["SETTINGS"]
     cache: HistoryCache = app.extensions["model_history"]
-    report = ModelReport(start, end, group, labels, app.extensions["rate_book"])
-    report.add_web([cache.days(), view.usage_daily])
+    memo: ReportMemo = app.extensions["model_report_memo"]
+    book = app.extensions["rate_book"]
+    history = cache.days()
+    # the llm-prices copy can be refreshed while running: its date is part of the key
+    prices = book.pricer.llm_prices.updated_at if book.pricer.llm_prices else ""
+    report = memo.report(
+        (start, end, group, prices), history, lambda: ModelReport(start, end, group, labels, book)
+    )
+    report.add_web([view.usage_daily])
     warnings = []
     for source in app.extensions.get("usage_sources", []):
         try:

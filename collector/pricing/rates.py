@@ -20,6 +20,7 @@ from .pricer import MILLION, Pricer
 # date, and inside the standard (not off-peak) hours of time-of-day prices such as DeepSeek's.
 PRICED_AT = time(12, 0, tzinfo=UTC)
 _CACHE_LIMIT = 200_000
+SCALE = 10**9  # see Rates.scaled
 
 
 class Rates(NamedTuple):
@@ -29,6 +30,16 @@ class Rates(NamedTuple):
 
     def cost(self, input_tokens: int, output_tokens: int) -> Decimal:
         return (input_tokens * self.input + output_tokens * self.output) / MILLION
+
+    @property
+    def scaled(self) -> tuple[int, int] | None:
+        """(input, output) in units of 1e-9 USD per million tokens, when both are exact there:
+        tokens x scaled = cost in 1e-15 USD, summed as plain ints (far faster than Decimal).
+        None for a price with more than nine decimals (then use `cost`)."""
+        a, b = self.input * SCALE, self.output * SCALE
+        if a != a.to_integral_value() or b != b.to_integral_value():
+            return None
+        return int(a), int(b)
 
 
 def _base(price: Any) -> Decimal | None:
@@ -46,6 +57,10 @@ class RateBook:
         self._found: dict[str, tuple[Any, Any] | None] = {}
         self._static: dict[str, Rates | None] = {}
         self._dated: dict[tuple[str, date], Rates | None] = {}
+
+    def is_static(self, ref: str) -> bool:
+        """True once `rates(ref, ...)` has found the same rates apply on every day."""
+        return ref in self._static
 
     def rates(self, ref: str, day: date) -> Rates | None:
         """Rates for `ref` ("provider/model" or a bare model) on `day`; None when unpriced."""
@@ -75,7 +90,10 @@ class RateBook:
                 if not isinstance(info.prices, list):  # the same on every day
                     self._static[ref] = rates
                 return rates
-        return self._flat(target, day)
+        flat = self._flat(target, day)
+        if found is None and not (self.pricer.llm_prices and self.pricer.llm_prices.table):
+            self._static[ref] = None  # no source knows it, on any day
+        return flat
 
     def _override(self, ref: str) -> Rates | None:
         for name in names.candidates(ref) if self.pricer.overrides else ():

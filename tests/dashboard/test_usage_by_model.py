@@ -181,3 +181,20 @@ def test_missing_cliproxy_table_is_no_rows(tmp_path: Path) -> None:
     sqlite3.connect(path).close()
     assert make_source(path)(date(2026, 1, 1), date(2026, 1, 2), "UTC") == []
     assert make_source(tmp_path / "none.db")(date(2026, 1, 1), date(2026, 1, 2), "UTC") == []
+
+
+def test_a_repeated_query_sees_new_live_usage(client: FlaskClient, snap_dir: Path) -> None:
+    (snap_dir / "snapshots_models.csv").write_text(LONG_CSV)
+    query = "from=2026-11-01&to=2026-11-03"
+    first = get(client, query)  # builds and keeps the history part
+    add(
+        client,
+        1,
+        "2026-11-02",
+        [{"host": "chatgpt.com", "model": "gpt-5", "input": 0, "output": 100_000}],
+    )
+    again = get(client, query)
+    gpt = next(r for r in again["rows"] if r["model"] == "gpt-5")
+    assert gpt["output"] == 200_000 and gpt["cost_usd"] == "4.500000"  # + 0.1M x 10
+    assert get(client, query)["rows"] == again["rows"]  # the kept part was not changed by it
+    assert first["totals"]["cost_usd"] == "3.500000"
