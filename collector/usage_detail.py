@@ -38,7 +38,19 @@ def _fail(code: str, detail: str) -> validation.Invalid:
     return validation.Invalid(code, detail)
 
 
-def _count(entry: dict[str, Any], key: str, where: str) -> int:
+class _Where:
+    """`usage[i]`, formatted only when an error message needs it."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __format__(self, spec: str) -> str:
+        return f"usage[{self.index}]"
+
+
+def _count(entry: dict[str, Any], key: str, where: _Where) -> int:
     value = entry.get(key, 0)
     limit = MAX_TURNS if key == "turns" else MAX_TOKENS
     # type() is int: bool is a subclass of int, and JSON true is not a number
@@ -47,9 +59,10 @@ def _count(entry: dict[str, Any], key: str, where: str) -> int:
     return value
 
 
-def _row(entry: Any, where: str) -> UsageRow:
+def _row(entry: Any, index: int) -> UsageRow:
     """One entry, checked. Written flat: it runs for every entry of every batch (see the /add
-    benchmark in docs/benchmarks.md)."""
+    benchmark in docs/benchmarks.md); the error text is built only on an error."""
+    where = _Where(index)
     if type(entry) is not dict:
         raise _fail("invalid_usage", f"{where} must be an object")
     raw_host = entry.get("host")
@@ -99,7 +112,7 @@ def parse_usage(raw: Any, deltas: dict[str, int]) -> tuple[UsageRow, ...]:
         raise _fail(
             "invalid_usage", f"usage has {len(raw)} entries, the limit is {MAX_USAGE_ENTRIES}"
         )
-    rows = tuple(_row(entry, f"usage[{i}]") for i, entry in enumerate(raw))
+    rows = tuple([_row(entry, i) for i, entry in enumerate(raw)])
     seen: set[tuple[str, str | None]] = set()
     sums: dict[str, int] = {}
     for row in rows:
