@@ -54,22 +54,37 @@ class ModelReport:
         self.unpriced: set[Key] = set()
         self.source_of: dict[str, str] = {}  # host -> "web" or the source's own host label
         self.history: Any = None  # the history these counts were built from (model_view.py)
+        self.base: ModelReport | None = None  # see overlay()
         # (host, model) -> its price when the same every day: (rates, rates.scaled) or None
         self._static: dict[tuple[str, str], Any] = {}
         self._scaled: dict[Rates, tuple[int, int] | None] = {}
         self._refs: dict[tuple[str, str], Any] = {}
 
-    def copy(self) -> ModelReport:
-        """An independent copy of what was added so far (the history part is built once and
-        reused by later requests of the same range; see model_view.py)."""
-        twin = ModelReport(self.start, self.end, self.group, self.label_of, self.book)
-        twin.counts = {key: acc[:] for key, acc in self.counts.items()}
-        twin.femto = dict(self.femto)
-        twin.decimal_cost = dict(self.decimal_cost)
-        twin.unpriced = set(self.unpriced)
-        twin.source_of = dict(self.source_of)
-        twin._static, twin._scaled, twin._refs = self._static, self._scaled, self._refs
-        return twin
+    def overlay(self) -> ModelReport:
+        """An empty report on top of this one: a key it touches starts from this report's
+        counts (copied then), the rest stay here. The history part is built once and shared by
+        later requests of the same range (model_view.py, model_memo.py)."""
+        top = ModelReport(self.start, self.end, self.group, self.label_of, self.book)
+        top.base = self
+        top._static, top._scaled, top._refs = self._static, self._scaled, self._refs
+        return top
+
+    def _touch(self, key: Key, web: bool) -> list[int]:
+        """The counts of `key`, created here (from the base's, when it has the key)."""
+        base = self.base
+        if base is not None and key in base.counts:
+            acc = self.counts[key] = base.counts[key][:]
+            if key in base.femto:
+                self.femto[key] = base.femto[key]
+            if key in base.decimal_cost:
+                self.decimal_cost[key] = base.decimal_cost[key]
+            if key in base.unpriced:
+                self.unpriced.add(key)
+        else:
+            acc = self.counts[key] = [0, 0, 0, 0, 0, 0]
+        if web and key not in self.femto:
+            self.femto[key] = 0
+        return acc
 
     def _rates(self, host: str, model: str, day: str) -> tuple[Rates, Any] | None:
         """(rates, rates.scaled) for `model` on `host` on `day`, or None when unpriced."""
@@ -110,8 +125,7 @@ class ModelReport:
                         key = (label, host, model)
                         acc = counts.get(key)
                         if acc is None:
-                            acc = counts[key] = [0, 0, 0, 0, 0, 0]
-                            femto[key] = 0
+                            acc = self._touch(key, web=True)
                         acc[0] += i
                         acc[1] += o
                         acc[2] += c
@@ -137,7 +151,7 @@ class ModelReport:
             key = (label, host, item.get("model") or "")
             acc = self.counts.get(key)
             if acc is None:
-                acc = self.counts[key] = [0, 0, 0, 0, 0, 0]
+                acc = self._touch(key, web=False)
             for k, name in enumerate(COUNTS):
                 acc[k] += int(item.get(name) or 0)
             cost = item.get("cost_usd")
@@ -154,54 +168,67 @@ class ModelReport:
             return None  # no priced part (a priced web model with no tokens costs 0)
         return femto, extra
 
-    def render(self, subscriptions: Sequence[tuple[str, Decimal]] = ()) -> dict[str, Any]:
-        out_rows = []
-        totals = _Totals()
-        by_source: dict[str, _Totals] = {}
-        unpriced = self.unpriced
-        for key in sorted(self.counts):  # periods sort as text: ISO dates, Mondays, YYYY-MM
-            label, host, model = key
-            c = self.counts[key]
-            parts = self._cost(key)
-            partial = key in unpriced
-            cost: int | Decimal | None
-            if parts is None:
-                cost, text, priced = None, None, "none"
+    def render_row(self, key: Key) -> tuple[dict[str, Any], int | Decimal | None, bool]:
+        """(the answer's row, its cost for the totals: femto-dollars, USD or None, partial?)."""
+        label, host, model = key
+        c = self.counts[key]
+        parts = self._cost(key)
+        partial = key in self.unpriced
+        cost: int | Decimal | None
+        if parts is None:
+            cost, text, priced = None, None, "none"
+        else:
+            femto, extra = parts
+            if extra is None:  # the common case: web only, formatted with ints
+                cost, text = femto, _femto_usd(femto)
             else:
-                femto, extra = parts
-                if extra is None:  # the common case: web only, formatted with ints
-                    cost, text = femto, _femto_usd(femto)
-                else:
-                    total = Decimal(femto) * _FEMTO + extra
-                    cost, text = total, usd(total)
-                priced = "partial" if partial else "all"
-            out_rows.append(
-                {
-                    "period": label,
-                    "host": host,
-                    "model": model or None,
-                    "input": c[0],
-                    "output": c[1],
-                    "context": c[2],
-                    "turns": c[3],
-                    "cache_read": c[4],
-                    "cache_write": c[5],
-                    "cost_usd": text,
-                    "priced": priced,
-                }
-            )
-            totals.add(c, cost, partial)
-            source = self.source_of.get(host, host)
+                total = Decimal(femto) * _FEMTO + extra
+                cost, text = total, usd(total)
+            priced = "partial" if partial else "all"
+        row = {
+            "period": label,
+            "host": host,
+            "model": model or None,
+            "input": c[0],
+            "output": c[1],
+            "context": c[2],
+            "turns": c[3],
+            "cache_read": c[4],
+            "cache_write": c[5],
+            "cost_usd": text,
+            "priced": priced,
+        }
+        return row, cost, partial
+
+    def render(self, subscriptions: Sequence[tuple[str, Decimal]] = ()) -> dict[str, Any]:
+        """The whole answer from this report alone (no base)."""
+        out_rows = []
+        totals = Totals()
+        by_source: dict[str, Totals] = {}
+        for key in sorted(self.counts):  # periods sort as text: ISO dates, Mondays, YYYY-MM
+            row, cost, partial = self.render_row(key)
+            out_rows.append(row)
+            totals.add(self.counts[key], cost, partial)
+            source = self.source_of.get(key[1], key[1])
             part = by_source.get(source)
             if part is None:
-                part = by_source[source] = _Totals()
-            part.add(c, cost, partial)
+                part = by_source[source] = Totals()
+            part.add(self.counts[key], cost, partial)
+        return self.head() | {"rows": out_rows} | self.tail(totals, by_source, subscriptions)
+
+    def head(self) -> dict[str, Any]:
         return {
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
             "group": self.group,
             "by": "model",
-            "rows": out_rows,
+        }
+
+    @staticmethod
+    def tail(
+        totals: Totals, by_source: dict[str, Totals], subscriptions: Sequence[tuple[str, Decimal]]
+    ) -> dict[str, Any]:
+        return {
             "totals": totals.render(),
             "sources": {name: t.render() for name, t in sorted(by_source.items())},
             "subscriptions": [
@@ -219,37 +246,44 @@ def _femto_usd(femto: int) -> str:
     return f"{dollars}.{micros:06d}"
 
 
-class _Totals:
+class Totals:
+    """Sums over rows; `add` with sign -1 takes a row back out (model_memo.py)."""
+
     def __init__(self) -> None:
         self.counts = [0, 0, 0, 0, 0, 0]
         self.femto = 0
         self.cost = Decimal(0)
-        self.any_priced = False
+        self.priced_rows = 0
         self.unpriced_rows = 0
 
-    def add(self, counts: list[int], cost: int | Decimal | None, partial: bool) -> None:
+    def copy(self) -> Totals:
+        twin = Totals()
+        twin.counts = self.counts[:]
+        twin.femto, twin.cost = self.femto, self.cost
+        twin.priced_rows, twin.unpriced_rows = self.priced_rows, self.unpriced_rows
+        return twin
+
+    def add(
+        self, counts: list[int], cost: int | Decimal | None, partial: bool, sign: int = 1
+    ) -> None:
         mine = self.counts
-        mine[0] += counts[0]
-        mine[1] += counts[1]
-        mine[2] += counts[2]
-        mine[3] += counts[3]
-        mine[4] += counts[4]
-        mine[5] += counts[5]
+        for k in range(6):
+            mine[k] += sign * counts[k]
         if cost is None:
-            self.unpriced_rows += 1
+            self.unpriced_rows += sign
             return
         if type(cost) is int:
-            self.femto += cost
+            self.femto += sign * cost
         else:
-            self.cost += cost
-        self.any_priced = True
+            self.cost += sign * cost
+        self.priced_rows += sign
         if partial:
-            self.unpriced_rows += 1
+            self.unpriced_rows += sign
 
     def render(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(zip(COUNTS, self.counts, strict=True))
         total = self.cost + Decimal(self.femto) * _FEMTO
-        out["cost_usd"] = usd(total) if self.any_priced else None
+        out["cost_usd"] = usd(total) if self.priced_rows else None
         out["unpriced_rows"] = self.unpriced_rows
         return out
 

@@ -1,5 +1,7 @@
 """The `by=model` answer of `GET /usage`: web history (cached) + live buckets + plugged-in sources.
 
+The history is read once per fold (`HistoryCache`) and aggregated and rendered once per range
+(`model_memo.ReportMemo`); each request lays the live buckets and the sources over it.
 `app.extensions["usage_sources"]` is a list of callables `(start, end, zone) -> [row, ...]`, each
 row a dict with day (YYYY-MM-DD), host, model, input, output, context, turns, cache_read,
 cache_write and cost_usd (a decimal string, or None when unpriced). Register one with
@@ -12,20 +14,20 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app
 from flask.typing import ResponseReturnValue
 
 from ..models_csv import MODELS_CSV_NAME
 from ..rollup import pending_snapshots, read_model_history
 from ..store import UsageView
 from ..usage_buckets import UsageDays
-from .model_report import ModelReport, to_model_csv
+from .model_memo import ReportMemo
+from .model_report import ModelReport
 
 log = logging.getLogger(__name__)
 
@@ -68,38 +70,6 @@ class HistoryCache:
             return days
 
 
-class ReportMemo:
-    """The history part of recent `by=model` answers, built once per (range, group, history).
-
-    The dashboard asks the same ranges every minute; the folded history only changes at a reset,
-    so its aggregation (most of the work for a year of day rows) is kept for the last few
-    queries and copied, then the live buckets and the sources are added to the copy.
-    """
-
-    SIZE = 4
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Any, ModelReport] = OrderedDict()
-
-    def report(self, key: Any, history: UsageDays, build: Callable[[], ModelReport]) -> ModelReport:
-        """A fresh copy of the report of `history` for `key`, built on a miss."""
-        with self._lock:
-            cached = self._entries.get(key)
-            if cached is not None and cached.history is history:
-                self._entries.move_to_end(key)
-                return cached.copy()
-        built = build()
-        built.add_web([history])
-        built.history = history
-        with self._lock:
-            self._entries[key] = built
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.SIZE:
-                self._entries.popitem(last=False)
-        return built.copy()
-
-
 def model_usage(
     start: date, end: date, group: str, fmt: str, labels: dict[str, str], view: UsageView
 ) -> ResponseReturnValue:
@@ -111,27 +81,28 @@ def model_usage(
     history = cache.days()
     # the llm-prices copy can be refreshed while running: its date is part of the key
     prices = book.pricer.llm_prices.updated_at if book.pricer.llm_prices else ""
-    report = memo.report(
+    rendered = memo.rendered(
         (start, end, group, prices), history, lambda: ModelReport(start, end, group, labels, book)
     )
-    report.add_web([view.usage_daily])
+    top = rendered.report.overlay()
+    top.add_web([view.usage_daily])
+    extra: dict[str, Any] = {"bucket_timezone": view.bucket_timezone}
     warnings = []
     for source in app.extensions.get("usage_sources", []):
         try:
-            report.add_source_rows(source(start, end, view.bucket_timezone))
+            top.add_source_rows(source(start, end, view.bucket_timezone))
         except Exception as exc:  # a plugged-in source must not take the answer down
             name = getattr(source, "__name__", repr(source))
             log.exception("usage source %s failed", name)
             warnings.append(f"usage source {name} failed: {exc}")
-    body = report.render(settings.subscriptions)
-    body["bucket_timezone"] = view.bucket_timezone
     if warnings:
-        body["warnings"] = warnings
+        extra["warnings"] = warnings
+    text = rendered.answer(top, fmt, settings.subscriptions, extra)
     if fmt == "csv":
-        name = f"usage_by_model_{body['from']}_{body['to']}_{group}.csv"
-        response = Response(to_model_csv(body), mimetype="text/csv")
+        name = f"usage_by_model_{start}_{end}_{group}.csv"
+        response = Response(text, mimetype="text/csv")
         response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     else:
-        response = jsonify(body)
+        response = Response(text, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
