@@ -66,7 +66,7 @@ class UsageState:
     def apply_detail(
         self, day: str, usage: list[Any] | tuple[Any, ...], unparsed: dict[str, int]
     ) -> None:
-        """Add a batch's usage detail (call right after `apply_add` returned non-zero or applied)."""
+        """Add a batch's usage detail: once per applied batch, never for a seq seen before."""
         if usage:
             usage_buckets.add_entries(self.usage_daily, day, usage)
         if unparsed:
