@@ -81,6 +81,9 @@ describe('dashboard cost view in headless Chromium', { skip: missing, timeout: 3
     const rows = await page.$$eval('#webcost-table-box tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     assert.deepEqual(rows[0], [today, 'claude-sonnet-4-5-20250929', '20,000', '10,000', '80,000', '$0.45']);
     assert.deepEqual(rows[1], [yesterday, 'gpt-5', '1,000,000', '100,000', '1,000,000', '$3.50']);
+    if (process.env.DASHBOARD_SCREENSHOTS) {
+      await page.screenshot({ path: join(process.env.DASHBOARD_SCREENSHOTS, 'cost-view.png'), fullPage: true });
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });
