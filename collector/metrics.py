@@ -4,7 +4,7 @@ many apps). Served at `/metrics` in the text format."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app
@@ -53,19 +53,33 @@ class _StoreCollector(Collector):
 
 class _ModelTokens(Collector):
     """collector_model_tokens_total{host,model,direction}: tokens of the usage detail since the
-    process started."""
+    data folder was created (kept in state.json and the journal, like the per-host total), read
+    at scrape time. Labels come from validated rows only; the first MAX_MODEL_SERIES (host, model)
+    pairs in stored order (host by host, each host's models as first seen) get their own series,
+    and the rest are summed per host under model="other"."""
 
-    def __init__(self, counts: dict[tuple[str, str, str], int]) -> None:
-        self._counts = counts
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     def collect(self) -> Iterator[CounterMetricFamily]:
         family = CounterMetricFamily(
             "collector_model_tokens",
-            "Tokens accepted since the process started, by host, model and direction",
+            "Tokens of the usage detail since the data folder was created, by host, model and "
+            "direction",
             labels=["host", "model", "direction"],
         )
-        for labels, n in sorted(dict(self._counts).items()):  # dict(): one atomic copy
-            family.add_metric(list(labels), n)
+        series: dict[tuple[str, str], list[int]] = {}
+        for host, models in self._store.model_tokens().items():
+            for model, (tokens_in, tokens_out) in models.items():
+                name = model or "unknown"
+                if len(series) >= MAX_MODEL_SERIES and (host, name) not in series:
+                    name = "other"
+                acc = series.setdefault((host, name), [0, 0])
+                acc[0] += tokens_in
+                acc[1] += tokens_out
+        for (host, model), (tokens_in, tokens_out) in sorted(series.items()):
+            family.add_metric([host, model, "input"], tokens_in)
+            family.add_metric([host, model, "output"], tokens_out)
         yield family
 
 
@@ -105,7 +119,6 @@ class Metrics:
         self.duplicates = self.add_results.labels("duplicate")
         self.out_of_order = self.add_results.labels("out_of_order")
         self._tokens_by_host: dict[str, Any] = {}
-        self._init_model_tokens()
 
     def applied(self, deltas: dict[str, int]) -> None:
         self._applied.inc()
@@ -115,32 +128,9 @@ class Metrics:
                 child = self._tokens_by_host[host] = self.tokens_accepted.labels(host)
             child.inc(n)
 
-    # ---- per host and model (issue #13): a small additive block ------------------------------
-    def _init_model_tokens(self) -> None:
-        # Plain ints, added under the store's lock (cheaper than a prometheus Counter's own lock
-        # per series per batch), exported at scrape time by _ModelTokens.
-        self.model_tokens: dict[tuple[str, str, str], int] = {}
-        self.registry.register(_ModelTokens(self.model_tokens))
-
-    def applied_usage(self, usage: Iterable[Any]) -> None:
-        """Count a batch's usage rows; the caller holds the store's lock. Labels come from
-        validated rows only, and at most MAX_MODEL_SERIES (host, model) pairs get their own
-        series; later pairs share model="other"."""
-        counts = self.model_tokens
-        for row in usage:
-            model = "unknown" if row.model is None else row.model
-            key_in = (row.host, model, "input")
-            if key_in not in counts:
-                if len(counts) >= 2 * MAX_MODEL_SERIES:
-                    key_in = (row.host, "other", "input")
-                counts.setdefault(key_in, 0)
-                counts.setdefault((key_in[0], key_in[1], "output"), 0)
-            counts[key_in] += row.input
-            key_out = (key_in[0], key_in[1], "output")
-            counts[key_out] += row.output
-
     def track_store(self, store: Store) -> None:
         self.registry.register(_StoreCollector(store))
+        self.registry.register(_ModelTokens(store))  # issue #13: per host and model
 
 
 @bp.get("/metrics")

@@ -36,6 +36,9 @@ class UsageState:
     # The optional usage detail, bucketed by day like daily_totals (see usage_buckets.py).
     usage_daily: UsageDays = dataclasses.field(default_factory=dict)
     unparsed_daily: UnparsedDays = dataclasses.field(default_factory=dict)
+    # Tokens of the usage detail since the data folder was created, {host: {model|"": [in, out]}}:
+    # never lowered (not by a reset, not by a restart), like the metrics rules in design.md ask.
+    model_tokens: dict[str, dict[str, list[int]]] = dataclasses.field(default_factory=dict)
 
     def last_seq(self, client_id: str) -> int:
         return self.position(client_id)[0]
@@ -69,6 +72,7 @@ class UsageState:
         """Add a batch's usage detail: once per applied batch, never for a seq seen before."""
         if usage:
             usage_buckets.add_entries(self.usage_daily, day, usage)
+            usage_buckets.add_lifetime(self.model_tokens, usage)
         if unparsed:
             usage_buckets.add_unparsed(self.unparsed_daily, day, unparsed)
 
@@ -96,6 +100,7 @@ class UsageState:
             "daily_totals": self.daily_totals,
             "usage_daily": self.usage_daily,
             "unparsed_daily": self.unparsed_daily,
+            "model_tokens": self.model_tokens,
             "clients": {
                 cid: {"last_seq": c.last_seq, "last_seen_ms": c.last_seen_ms}
                 for cid, c in self.clients.items()
@@ -155,4 +160,5 @@ def from_json(data: Any) -> UsageState:
         resets=resets,
         usage_daily=usage_buckets.read_usage(data.get("usage_daily"), "usage_daily"),
         unparsed_daily=usage_buckets.read_unparsed(data.get("unparsed_daily"), "unparsed_daily"),
+        model_tokens=usage_buckets.read_lifetime(data.get("model_tokens"), "model_tokens"),
     )

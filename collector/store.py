@@ -124,6 +124,13 @@ class Store:
                 unparsed_daily=copy_unparsed(self._state.unparsed_daily),
             )
 
+    def model_tokens(self) -> dict[str, dict[str, list[int]]]:
+        """Lifetime tokens per host and model, [input, output] (for the metric), a copy."""
+        with self._lock:
+            return {
+                h: {m: c[:] for m, c in ms.items()} for h, ms in self._state.model_tokens.items()
+            }
+
     def unparsed_on(self, day: str) -> dict[str, int]:
         """Replies not read on `day` since the last reset, per host (for the unparsed alarm)."""
         with self._lock:
@@ -182,7 +189,6 @@ class Store:
                 if request.usage or request.unparsed:  # the optional detail, same record
                     _add_detail(record, request)
                     self._state.apply_detail(day, request.usage, request.unparsed)
-                    self.metrics.applied_usage(request.usage)
                 self._state.lsn = lsn
                 self._in_flight.add(lsn)
                 self._records += 1

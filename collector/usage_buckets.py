@@ -35,6 +35,14 @@ def add_entries(into: UsageDays, day: str, entries: Iterable[Iterable[Any]]) -> 
         counts[3] += t
 
 
+def add_lifetime(into: dict[str, dict[str, list[int]]], entries: Iterable[Iterable[Any]]) -> None:
+    """Add entries' input and output to `{host: {model: [input, output]}}` (never reset)."""
+    for host, model, i, o, *_ in entries:
+        counts = into.setdefault(host, {}).setdefault(model_key(model), [0, 0])
+        counts[0] += i
+        counts[1] += o
+
+
 def add_unparsed(into: UnparsedDays, day: str, unparsed: Mapping[str, int]) -> None:
     bucket = into.setdefault(day, {})
     for host, n in unparsed.items():
@@ -131,3 +139,20 @@ def read_unparsed(value: Any, where: str) -> UnparsedDays:
     if not ok:
         raise CorruptStateError(f"{where} is not {{date: {{host: count}}}}")
     return copy_unparsed(value)
+
+
+def read_lifetime(value: Any, where: str) -> dict[str, dict[str, list[int]]]:
+    """Check a stored `model_tokens`. :raise CorruptStateError: it is malformed."""
+    if value is None:
+        return {}
+    ok = isinstance(value, dict) and all(
+        isinstance(models, dict)
+        and all(
+            isinstance(c, list) and len(c) == 2 and all(_is_count(n) for n in c)
+            for c in models.values()
+        )
+        for models in value.values()
+    )
+    if not ok:
+        raise CorruptStateError(f"{where} is not {{host: {{model: [input, output]}}}}")
+    return {h: {m: list(c) for m, c in ms.items()} for h, ms in value.items()}

@@ -18,7 +18,6 @@ from collector.days import day_of
 from collector.models_csv import MODELS_CSV_NAME, read_models_csv
 from collector.rollup import INTENT_NAME, fold, read_model_history
 from collector.state import UsageState, from_json
-from collector.usage_detail import UsageRow
 from collector.validation import Invalid, parse_add
 from tests.conftest import Ingest
 from tests.support.collector_proc import CollectorProcess
@@ -339,14 +338,33 @@ def test_model_metrics_per_host_and_model(ingest: Ingest) -> None:
     )
 
 
-def test_model_series_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_series_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metrics, "MAX_MODEL_SERIES", 2)
-    counters = metrics.Metrics()
-    counters.applied_usage([UsageRow("a.com", f"m{i}", 1, 1, 0, 1, False) for i in range(5)])
-    models = {
-        sample.labels["model"]
-        for family in counters.registry.collect()
+    store = open_store(tmp_path)
+    usage = [{"host": "a.com", "model": f"m{i}", "input": 1, "output": 1} for i in range(5)]
+    store.add(parse_add(body(deltas={"a.com": 10}, usage=usage), 50, NOW_MS))
+    series = {
+        (sample.labels["model"], sample.labels["direction"]): sample.value
+        for family in store.metrics.registry.collect()
         if family.name == "collector_model_tokens"
         for sample in family.samples
     }
-    assert models == {"m0", "m1", "other"}
+    store.close()
+    assert series == {
+        ("m0", "input"): 1, ("m0", "output"): 1, ("m1", "input"): 1, ("m1", "output"): 1,
+        ("other", "input"): 3, ("other", "output"): 3,
+    }  # fmt: skip
+
+
+def test_model_tokens_survive_reset_and_restart(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    add(store, 1)
+    store.reset()
+    add(store, 2)
+    store.close()
+    again = open_store(tmp_path)
+    add(again, 2)  # a resend: counted once
+    tokens = again.model_tokens()
+    again.close()
+    assert tokens["chatgpt.com"]["gpt-5"] == [240, 1720]
+    assert tokens["chatgpt.com"][""] == [20, 20]  # the null model
