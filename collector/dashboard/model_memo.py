@@ -44,8 +44,7 @@ class Rendered:
         self.totals = Totals()
         self.by_source: dict[str, Totals] = {}
         for key in self.keys:
-            _row, cost, partial = report.render_row(key)
-            self.shares[key] = (cost, partial)
+            cost, partial = self.shares[key] = report.share(key)
             self.totals.add(report.counts[key], cost, partial)
             source = report.source_of.get(key[1], key[1])
             self.by_source.setdefault(source, Totals()).add(report.counts[key], cost, partial)

@@ -168,22 +168,25 @@ class ModelReport:
             return None  # no priced part (a priced web model with no tokens costs 0)
         return femto, extra
 
+    def share(self, key: Key) -> tuple[int | Decimal | None, bool]:
+        """The row's cost for the totals (femto-dollars when web only, else USD; None when
+        nothing is priced) and whether part of it is unpriced."""
+        parts = self._cost(key)
+        if parts is None:
+            return None, key in self.unpriced
+        femto, extra = parts
+        return (femto if extra is None else Decimal(femto) * _FEMTO + extra), key in self.unpriced
+
     def render_row(self, key: Key) -> tuple[dict[str, Any], int | Decimal | None, bool]:
         """(the answer's row, its cost for the totals: femto-dollars, USD or None, partial?)."""
         label, host, model = key
         c = self.counts[key]
-        parts = self._cost(key)
-        partial = key in self.unpriced
-        cost: int | Decimal | None
-        if parts is None:
-            cost, text, priced = None, None, "none"
+        cost, partial = self.share(key)
+        if cost is None:
+            text, priced = None, "none"
         else:
-            femto, extra = parts
-            if extra is None:  # the common case: web only, formatted with ints
-                cost, text = femto, _femto_usd(femto)
-            else:
-                total = Decimal(femto) * _FEMTO + extra
-                cost, text = total, usd(total)
+            # the common case is web only, in integer femto-dollars, formatted with ints
+            text = _femto_usd(cost) if isinstance(cost, int) else usd(cost)
             priced = "partial" if partial else "all"
         row = {
             "period": label,
