@@ -13,6 +13,8 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.agents.scan_bench"],
     [sys.executable, "-m", "bench.dashboard.usage_bench"],
     ["node", "bench/dashboard/page_bench.mjs"],
+    [sys.executable, "-m", "bench.webcost.add_usage_bench"],
+    [sys.executable, "-m", "bench.webcost.by_model_bench"],
     ["node", "bench/extension/run.mjs"],
 ]
 

@@ -11,7 +11,18 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import admin, agents, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
+from . import (
+    admin,
+    agents,
+    cliproxy,
+    dashboard,
+    http_errors,
+    ingest,
+    metrics,
+    pricing,
+    request_log,
+    store,
+)
 from .config import Settings, load_settings
 from .version import __version__
 
@@ -46,7 +57,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     store.init_app(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(ingest.bp)
+    pricing.init_app(app)
     dashboard.init_app(app)
     cliproxy.init_app(app)
-    agents.init_app(app)  # after cliproxy: it shares its pricer
+    agents.init_app(app)
     return app

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
+from . import unparsed_alarm, usage_buckets
 from .auth import require_key
 from .errors import CollectorError
 from .http_errors import api_error
-from .store import current_store
+from .store import Store, current_store
 from .version import __version__
 
 bp = Blueprint("admin", __name__)
@@ -34,9 +36,18 @@ def health() -> ResponseReturnValue:
     warnings = store.warnings  # built on each read: the journal's state can change
     for source_warnings in current_app.extensions.get("health_warnings", []):
         warnings = [*warnings, *source_warnings()]  # e.g. unreadable agent-log lines
+    warnings += [str(alarm["message"]) for alarm in unparsed_today(store)]
     if warnings:
         body["warnings"] = warnings
     return jsonify(body)
+
+
+def unparsed_today(store: Store) -> list[dict[str, object]]:
+    """The unparsed alarm for the local day now (unparsed_alarm.py)."""
+    settings = store.settings
+    zone = settings.bucket_timezone
+    day = datetime.now(ZoneInfo(zone)).date().isoformat()
+    return unparsed_alarm.alarms(store.unparsed_on(day), settings.snap_dir, day, zone)
 
 
 @bp.get("/counters")
@@ -49,6 +60,9 @@ def counters() -> ResponseReturnValue:
         since=_iso(view.since_ms),
         since_ms=view.since_ms,
         bucket_timezone=view.bucket_timezone,
+        usage=usage_buckets.totals(view.usage_daily),
+        unparsed=usage_buckets.unparsed_totals(view.unparsed_daily),
+        unparsed_today=unparsed_today(current_store()),
     )
 
 

@@ -10,11 +10,13 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .hostnames import normalise_hostname
 
 NO_KEY_MESSAGE = (
     "API_KEY is not set. Run `make setup` (or `python -m collector.keysetup`) to generate one into .env, "
@@ -90,6 +92,24 @@ def asloglevel(value: str) -> str:
     return level
 
 
+def assubscriptions(value: str) -> tuple[tuple[str, Decimal], ...]:
+    """`chatgpt.com:20,claude.ai:20` (USD a month per site) as ((host, amount), ...)."""
+    pairs: dict[str, Decimal] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        host_text, sep, amount_text = item.rpartition(":")
+        host = normalise_hostname(host_text.strip()) if sep else None
+        if host is None:
+            raise ValueError(f"expected host:usd_per_month items, got {item!r}")
+        try:
+            amount = Decimal(amount_text.strip())
+        except ArithmeticError as exc:
+            raise ValueError(f"{item!r}: {amount_text.strip()!r} is not an amount") from exc
+        if not amount.is_finite() or amount < 0:
+            raise ValueError(f"{item!r}: the amount must be a number >= 0")
+        pairs[host] = amount
+    return tuple(pairs.items())
+
+
 def host_zone() -> str:
     """The host's IANA zone (TZ, /etc/timezone or the /etc/localtime link), else UTC."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
@@ -146,6 +166,8 @@ class Settings:
     xdg_config_home: str = ""
     codex_home: str = ""
     gemini_cli_home: str = ""
+    # What the user pays per site and month (USD), shown beside the API-equivalent cost.
+    subscriptions: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def journal_path(self) -> Path:
@@ -191,6 +213,7 @@ PARAMS: dict[str, tuple[str, Converter]] = {
     "XDG_CONFIG_HOME": ("xdg_config_home", str.strip),
     "CODEX_HOME": ("codex_home", str.strip),
     "GEMINI_CLI_HOME": ("gemini_cli_home", str.strip),
+    "SUBSCRIPTIONS": ("subscriptions", assubscriptions),
 }
 
 

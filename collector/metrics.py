@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 bp = Blueprint("metrics", __name__)
 
+# Distinct (host, model) series of collector_model_tokens; models are validated but chosen by
+# clients, so the label set is bounded here, not by trust.
+MAX_MODEL_SERIES = 500
+
 
 class _StoreCollector(Collector):
     """Reads the live counters at scrape time, so they are never stale or duplicated."""
@@ -80,6 +84,38 @@ class _Registry(CollectorRegistry):
             yield family
 
 
+class _ModelTokens(Collector):
+    """collector_model_tokens_total{host,model,direction}: tokens of the usage detail since the
+    data folder was created (kept in state.json and the journal, like the per-host total), read
+    at scrape time. Labels come from validated rows only; the first MAX_MODEL_SERIES (host, model)
+    pairs in stored order (host by host, each host's models as first seen) get their own series,
+    and the rest are summed per host under model="other"."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "collector_model_tokens",
+            "Tokens of the usage detail since the data folder was created, by host, model and "
+            "direction",
+            labels=["host", "model", "direction"],
+        )
+        series: dict[tuple[str, str], list[int]] = {}
+        for host, models in self._store.model_tokens().items():
+            for model, (tokens_in, tokens_out) in models.items():
+                name = model or "unknown"
+                if len(series) >= MAX_MODEL_SERIES and (host, name) not in series:
+                    name = "other"
+                acc = series.setdefault((host, name), [0, 0])
+                acc[0] += tokens_in
+                acc[1] += tokens_out
+        for (host, model), (tokens_in, tokens_out) in sorted(series.items()):
+            family.add_metric([host, model, "input"], tokens_in)
+            family.add_metric([host, model, "output"], tokens_out)
+        yield family
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry: CollectorRegistry = _Registry(auto_describe=True)
@@ -112,6 +148,7 @@ class Metrics:
 
     def track_store(self, store: Store) -> None:
         self.registry.register(_StoreCollector(store))
+        self.registry.register(_ModelTokens(store))  # issue #13: per host and model
 
 
 @bp.get("/metrics")

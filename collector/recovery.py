@@ -36,14 +36,22 @@ def apply_record(state: UsageState, record: dict[str, Any], snap_dir: Path) -> s
     """Apply one journal record; returns the name of a snapshot file it had to write, if any."""
     rewritten = None
     if record["op"] == "add":
+        fresh = record["seq"] > state.last_seq(record["client"])
         state.apply_add(
             record["client"], record["seq"], record["deltas"], record["day"], record["at"]
         )
+        if fresh and ("usage" in record or "unparsed" in record):  # once, with its seq
+            state.apply_detail(record["day"], record.get("usage", ()), record.get("unparsed", {}))
     elif record["op"] == "reset":
         name = record["snapshot"]
         if not snapshot_exists(snap_dir, name):
             payload = snapshot_payload(
-                record["totals"], record["daily_totals"], record["bucket_timezone"], record["at"]
+                record["totals"],
+                record["daily_totals"],
+                record["bucket_timezone"],
+                record["at"],
+                record.get("usage_daily"),
+                record.get("unparsed_daily"),
             )
             write_snapshot(snap_dir, name, payload)
             rewritten = name
@@ -79,7 +87,7 @@ def _recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
             continue
         try:
             rewritten = apply_record(state, record, snap_dir)
-        except (KeyError, TypeError, AttributeError) as exc:
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
             result.bad_lines += 1
             log.error("journal record lsn=%s is malformed (%s); skipped", record.get("lsn"), exc)
             continue

@@ -23,8 +23,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from . import usage_buckets
 from .errors import CollectorError
 from .fsio import atomic_write, fsync_dir, write_synced
+from .models_csv import MODELS_CSV_NAME, read_models_csv, render_models_csv, snapshot_usage
+from .usage_buckets import UsageDays
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +146,9 @@ def _complete(snap_dir: Path, intent: dict[str, Any]) -> None:
     tmp = snap_dir / intent["csv_tmp"]
     if tmp.exists():
         os.replace(tmp, snap_dir / CSV_NAME)
+    models_tmp = snap_dir / intent.get("models_tmp", f"{MODELS_CSV_NAME}.tmp")
+    if "models_tmp" in intent and models_tmp.exists():
+        os.replace(models_tmp, snap_dir / MODELS_CSV_NAME)
     for name in intent["files"]:
         source = snap_dir / name
         if source.exists():
@@ -160,6 +166,7 @@ def finish_interrupted(snap_dir: Path) -> bool:
         _complete(snap_dir, json.loads(intent_path.read_bytes()))
         return True
     (snap_dir / f"{CSV_NAME}.tmp").unlink(missing_ok=True)  # never committed
+    (snap_dir / f"{MODELS_CSV_NAME}.tmp").unlink(missing_ok=True)
     return False
 
 
@@ -184,9 +191,12 @@ def fold(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> FoldResult:
         hosts, rows = read_csv(csv_path)
         result = FoldResult(folded=[], dates=[], csv_path=csv_path)
         added: Days = {}
+        added_models: UsageDays = {}
         for path in pending_snapshots(snap_dir):
             try:
-                add_days(added, snapshot_days(path, cutoff_hour))
+                days, models = snapshot_days(path, cutoff_hour), snapshot_usage(path)
+                add_days(added, days)
+                usage_buckets.merge_days(added_models, models)
             except (ValueError, CollectorError) as exc:
                 _quarantine(path, str(exc))
                 result.skipped_corrupt.append(path.name)
@@ -199,6 +209,12 @@ def fold(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> FoldResult:
         tmp_name = f"{CSV_NAME}.tmp"
         write_synced(snap_dir / tmp_name, render_csv(hosts, rows))
         intent = {"csv_tmp": tmp_name, "files": result.folded}
+        if added_models:  # the long CSV by model, committed with the wide one
+            model_rows = read_models_csv(snap_dir / MODELS_CSV_NAME)
+            usage_buckets.merge_days(model_rows, added_models)
+            models_tmp = f"{MODELS_CSV_NAME}.tmp"
+            write_synced(snap_dir / models_tmp, render_models_csv(model_rows))
+            intent["models_tmp"] = models_tmp
         atomic_write(snap_dir / INTENT_NAME, json.dumps(intent).encode())  # the commit point
         _complete(snap_dir, intent)
         result.dates = sorted(added)
@@ -216,3 +232,16 @@ def read_history(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> Days
             except ValueError as exc:
                 log.error("%s unreadable (%s); left out of the history", path.name, exc)
         return rows
+
+
+def read_model_history(snap_dir: Path) -> UsageDays:
+    """Every usage detail reset so far: the long CSV plus snapshots not folded yet (never both)."""
+    with _locked(snap_dir):
+        finish_interrupted(snap_dir)
+        days = read_models_csv(snap_dir / MODELS_CSV_NAME)
+        for path in pending_snapshots(snap_dir):
+            try:
+                usage_buckets.merge_days(days, snapshot_usage(path))
+            except ValueError as exc:
+                log.error("%s unreadable (%s); left out of the history", path.name, exc)
+        return days

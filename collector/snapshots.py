@@ -16,15 +16,27 @@ def snapshot_name(at_ms: int) -> str:
 
 
 def snapshot_payload(
-    totals: dict[str, int], daily_totals: dict[str, dict[str, int]], zone: str, at_ms: int
+    totals: dict[str, int],
+    daily_totals: dict[str, dict[str, int]],
+    zone: str,
+    at_ms: int,
+    usage_daily: dict[str, Any] | None = None,
+    unparsed_daily: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    """The snapshot file's content; the usage detail only when there is some, so snapshots of
+    the original extension's batches stay exactly as they were."""
+    payload: dict[str, Any] = {
         "format": SNAPSHOT_FORMAT,
         "totals": totals,
         "daily_totals": daily_totals,
         "bucket_timezone": zone,
         "created_at": at_ms,
     }
+    if usage_daily:
+        payload["usage_daily"] = usage_daily
+    if unparsed_daily:
+        payload["unparsed_daily"] = unparsed_daily
+    return payload
 
 
 def write_snapshot(snap_dir: Path, name: str, payload: dict[str, Any]) -> Path:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from . import usage_buckets
 from .errors import CorruptStateError
+from .usage_buckets import UnparsedDays, UsageDays
 
 STATE_FORMAT = 1
 
@@ -34,6 +36,12 @@ class UsageState:
     # Every token ever accepted, per host: kept by resets and restarts, so the Prometheus counter
     # `collector_tokens_total` built from it never goes down.
     tokens_total: dict[str, int] = dataclasses.field(default_factory=dict)
+    # The optional usage detail, bucketed by day like daily_totals (see usage_buckets.py).
+    usage_daily: UsageDays = dataclasses.field(default_factory=dict)
+    unparsed_daily: UnparsedDays = dataclasses.field(default_factory=dict)
+    # Tokens of the usage detail since the data folder was created, {host: {model|"": [in, out]}}:
+    # never lowered (not by a reset, not by a restart), like the metrics rules in design.md ask.
+    model_tokens: dict[str, dict[str, list[int]]] = dataclasses.field(default_factory=dict)
 
     def last_seq(self, client_id: str) -> int:
         return self.position(client_id)[0]
@@ -62,13 +70,27 @@ class UsageState:
             self.tokens_total[host] = self.tokens_total.get(host, 0) + tokens
         return sum(deltas.values())
 
+    def apply_detail(
+        self, day: str, usage: list[Any] | tuple[Any, ...], unparsed: dict[str, int]
+    ) -> None:
+        """Add a batch's usage detail: once per applied batch, never for a seq seen before."""
+        if usage:
+            usage_buckets.add_entries(self.usage_daily, day, usage)
+            usage_buckets.add_lifetime(self.model_tokens, usage)
+        if unparsed:
+            usage_buckets.add_unparsed(self.unparsed_daily, day, unparsed)
+
     def has_usage(self) -> bool:
-        return any(self.counters.values())
+        return any(self.counters.values()) or any(
+            any(hosts.values()) for hosts in self.unparsed_daily.values()
+        )
 
     def apply_reset(self, at_ms: int) -> None:
         """Zero the counters and buckets; `clients` (every last_seq) and `tokens_total` survive."""
         self.counters = {}
         self.daily_totals = {}
+        self.usage_daily = {}
+        self.unparsed_daily = {}
         self.since_ms = at_ms
         self.resets += 1
 
@@ -81,6 +103,9 @@ class UsageState:
             "counters": self.counters,
             "daily_totals": self.daily_totals,
             "tokens_total": self.tokens_total,
+            "usage_daily": self.usage_daily,
+            "unparsed_daily": self.unparsed_daily,
+            "model_tokens": self.model_tokens,
             "clients": {
                 cid: {"last_seq": c.last_seq, "last_seen_ms": c.last_seen_ms}
                 for cid, c in self.clients.items()
@@ -144,4 +169,7 @@ def from_json(data: Any) -> UsageState:
         lsn=lsn,
         resets=resets,
         tokens_total=tokens_total,
+        usage_daily=usage_buckets.read_usage(data.get("usage_daily"), "usage_daily"),
+        unparsed_daily=usage_buckets.read_unparsed(data.get("unparsed_daily"), "unparsed_daily"),
+        model_tokens=usage_buckets.read_lifetime(data.get("model_tokens"), "model_tokens"),
     )

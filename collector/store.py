@@ -40,6 +40,7 @@ from .metrics import Metrics
 from .recovery import Recovered, recover
 from .snapshots import snapshot_name, snapshot_payload, write_snapshot
 from .state import UsageState
+from .usage_buckets import UnparsedDays, UsageDays, copy_unparsed, copy_usage
 from .validation import AddRequest
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class UsageView:
     daily_totals: dict[str, dict[str, int]]
     since_ms: int
     bucket_timezone: str
+    usage_daily: UsageDays = dataclasses.field(default_factory=dict)
+    unparsed_daily: UnparsedDays = dataclasses.field(default_factory=dict)
 
 
 class Store:
@@ -117,7 +120,21 @@ class Store:
                 daily_totals={d: dict(h) for d, h in self._state.daily_totals.items()},
                 since_ms=self._state.since_ms,
                 bucket_timezone=self.settings.bucket_timezone,
+                usage_daily=copy_usage(self._state.usage_daily),
+                unparsed_daily=copy_unparsed(self._state.unparsed_daily),
             )
+
+    def model_tokens(self) -> dict[str, dict[str, list[int]]]:
+        """Lifetime tokens per host and model, [input, output] (for the metric), a copy."""
+        with self._lock:
+            return {
+                h: {m: c[:] for m, c in ms.items()} for h, ms in self._state.model_tokens.items()
+            }
+
+    def unparsed_on(self, day: str) -> dict[str, int]:
+        """Replies not read on `day` since the last reset, per host (for the unparsed alarm)."""
+        with self._lock:
+            return dict(self._state.unparsed_daily.get(day, {}))
 
     def last_seq(self, client_id: str) -> int:
         """The client's last applied seq, once the record that set it is on disk.
@@ -174,6 +191,9 @@ class Store:
                 applied = self._state.apply_add(
                     request.client_id, request.seq, request.deltas, day, now, lsn
                 )
+                if request.usage or request.unparsed:  # the optional detail, same record
+                    _add_detail(record, request)
+                    self._state.apply_detail(day, request.usage, request.unparsed)
                 self._state.lsn = lsn
                 self._in_flight.add(lsn)
                 self._records += 1
@@ -235,6 +255,8 @@ class Store:
                 {d: dict(h) for d, h in self._state.daily_totals.items()},
                 self.settings.bucket_timezone,
                 at,
+                copy_usage(self._state.usage_daily),
+                copy_unparsed(self._state.unparsed_daily),
             )
             name = snapshot_name(at)
             record: dict[str, Any] = {"lsn": self._state.lsn + 1, "op": "reset", "snapshot": name}
@@ -244,6 +266,9 @@ class Store:
                 daily_totals=payload["daily_totals"],
                 bucket_timezone=payload["bucket_timezone"],
             )
+            for key in ("usage_daily", "unparsed_daily"):  # present only when there is detail
+                if key in payload:
+                    record[key] = payload[key]
             # Journal first: from here on a crash replays the reset and rewrites the snapshot.
             self._journal.append([record])
             self._state.apply_reset(at)
@@ -305,6 +330,14 @@ class Store:
                 self._checkpoint_locked()
             finally:
                 self._journal.close()
+
+
+def _add_detail(record: dict[str, Any], request: AddRequest) -> None:
+    """Journal the usage detail with its batch: `usage` as [host, model, in, out, ctx, turns]."""
+    if request.usage:
+        record["usage"] = [list(row[:6]) for row in request.usage]
+    if request.unparsed:
+        record["unparsed"] = request.unparsed
 
 
 def _wait_while(condition: Callable[[], bool], timeout_message: str) -> None:

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from .hostnames import normalise_hostname
+from .usage_detail import UsageRow, parse_unparsed, parse_usage
 
 MAX_CLIENT_ID_LENGTH = 128
 MAX_SEQ = 2**53 - 1  # the largest integer a JavaScript client can hold exactly
@@ -24,6 +25,9 @@ class AddRequest:
     seq: int
     deltas: dict[str, int]
     ts_ms: int | None
+    # The optional detail (design.md "POST /add: the optional usage detail"); empty when absent.
+    usage: tuple[UsageRow, ...] = ()
+    unparsed: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 class Invalid(Exception):
@@ -105,9 +109,16 @@ def parse_add(body: Any, max_hosts: int, now_ms: int | None = None) -> AddReques
     if not isinstance(body, dict):
         raise Invalid("body_not_object", "the body must be a JSON object")
     now = int(time.time() * 1000) if now_ms is None else now_ms
+    client_id, seq = _client_id(body), _seq(body)
+    deltas = _deltas(body, max_hosts)
+    ts_ms = _ts(body, now)
+    if body.get("usage") is None and body.get("unparsed") is None:
+        return AddRequest(client_id, seq, deltas, ts_ms)  # the original extension's body
     return AddRequest(
-        client_id=_client_id(body),
-        seq=_seq(body),
-        deltas=_deltas(body, max_hosts),
-        ts_ms=_ts(body, now),
+        client_id,
+        seq,
+        deltas,
+        ts_ms,
+        usage=parse_usage(body.get("usage"), deltas),
+        unparsed=parse_unparsed(body.get("unparsed"), max_hosts),
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 from collector.cliproxy import configs, ingest, limits, reports
 from collector.cliproxy.db import connect
-from collector.cliproxy.pricing import Pricer
+from collector.pricing import Pricer
 
 ZONE = "Asia/Bangkok"
 MODELS = [  # (model, provider, executor type) as CLIProxyAPI v7.2 names them

@@ -69,8 +69,7 @@ def health_warnings(state: AgentsState) -> Any:
 
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
-    shared = app.extensions.get("cliproxy")
-    pricer: Pricer = shared.pricer if shared is not None else Pricer()  # one pricer per app
+    pricer: Pricer = app.extensions["pricer"]  # the one every source shares (collector.pricing)
     scanner = Scanner(settings, pricer) if settings.agent_logs else None
     state = app.extensions["agents"] = AgentsState(settings, scanner)
     app.register_blueprint(views.bp)

@@ -1,5 +1,4 @@
-"""Cost of one agent request. The ONE place this package imports the shared pricing module from
-(at the merge with the web-cost branch only these imports change).
+"""Cost of one agent request, priced by the shared pricing module (`collector.pricing`).
 
 Cache reads and 5-minute writes go to the pricing module at their own rates; 1-hour writes cost
 2x the input rate (Anthropic's price list; ccusage PR #1221), added here. Long-context tiers apply
@@ -10,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from collector.cliproxy.pricing import Pricer, TokenUsage
+from collector.pricing import Pricer, TokenUsage
 
 from .records import Request
 

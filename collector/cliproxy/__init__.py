@@ -14,11 +14,10 @@ from flask import Flask
 
 from collector import background
 from collector.config import Settings
+from collector.pricing import Pricer, make_pricer
 
 from . import db, metrics, views
-from .llmprices import LlmPricesCache
 from .poller import Poller
-from .pricing import Pricer
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +30,10 @@ class CliproxyState:
     seeded: bool = False  # the views seeded rate-limit configs in this process
 
 
-def make_pricer(settings: Settings) -> Pricer:
-    """Overrides file, pinned genai-prices, and the llm-prices disk copy beside the database."""
-    cache = LlmPricesCache(
-        settings.db_path.parent / "pricing" / "llm-prices-current-v1.json",
-        settings.pricing_refresh_url,
-    )
-    cache.load()  # a copy fetched earlier is used even with refresh now off
-    return Pricer(settings.pricing_override_path, cache)
-
-
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
-    pricer = make_pricer(settings)
+    # The one pricer every source shares (collector.pricing.init_app), else one of our own.
+    pricer = app.extensions.get("pricer") or make_pricer(settings)
     poller = Poller(settings, pricer) if settings.cliproxy_enabled else None
     app.extensions["cliproxy"] = CliproxyState(settings, pricer, poller)
     db.init_app(app)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .pricing import TokenUsage
+from collector.pricing.pricer import TokenUsage
 
 _TS = re.compile(r"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|z|[+-]\d\d:?\d\d)?$")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         load_dotenv()
         # the importer does not need the collector's API key; any value satisfies the loader
         settings = load_settings({"API_KEY": "-", **os.environ})
-        from . import make_pricer
+        from collector.pricing import make_pricer
 
         ingestor = ingest.Ingestor(make_pricer(settings), settings.cliproxy_timezone)
         db = connect(settings.db_path)

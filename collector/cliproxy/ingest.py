@@ -15,6 +15,8 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from collector.pricing.pricer import GENAI_SOURCE, MILLION, Pricer, TokenUsage, linear_cost
+
 from . import names
 from .fields import (
     BadRecord,
@@ -27,7 +29,6 @@ from .fields import (
     token_counts,
     usage_from_counts,
 )
-from .pricing import GENAI_SOURCE, MILLION, Pricer, TokenUsage, linear_cost
 
 log = logging.getLogger(__name__)
 

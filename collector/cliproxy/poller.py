@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from collector.config import Settings
+from collector.pricing.pricer import Pricer
 
 from . import configs, ingest, limits, snapshots
 from .client import AuthFailed, Client, ClientError, NotFound
 from .db import connect, get_meta, set_meta
-from .pricing import Pricer
 
 log = logging.getLogger(__name__)
 

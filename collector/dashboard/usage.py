@@ -23,11 +23,13 @@ from ..auth import require_key
 from ..http_errors import api_error
 from ..rollup import read_history
 from ..store import current_store
+from . import model_view
 
 bp = Blueprint("usage", __name__)
 
 GROUPS = ("day", "week", "month")
 FORMATS = ("json", "csv")
+BY = ("host", "model")
 # Three years and a leap day: enough for any chart, small enough that one request stays cheap.
 MAX_DAYS = 3 * 365 + 1
 DEFAULT_DAYS = 30
@@ -51,6 +53,7 @@ class UsageQuery:
     end: date
     group: str = "day"
     fmt: str = "json"
+    by: str = "host"  # "model": rows per period, host and model, priced (model_report.py)
 
 
 def _shown(value: str) -> str:
@@ -80,6 +83,9 @@ def parse_query(args: Mapping[str, str], today: date) -> UsageQuery:
     fmt = args.get("format", "json")
     if fmt not in FORMATS:
         raise QueryError("bad_format", f"format: expected json or csv, got {_shown(fmt)}")
+    by = args.get("by", "host")
+    if by not in BY:
+        raise QueryError("bad_by", f"by: expected host or model, got {_shown(by)}")
     end = parse_date("to", args["to"]) if "to" in args else today
     default_start = end - timedelta(DEFAULT_DAYS - 1)
     start = parse_date("from", args["from"]) if "from" in args else default_start
@@ -88,7 +94,7 @@ def parse_query(args: Mapping[str, str], today: date) -> UsageQuery:
     days = (end - start).days + 1
     if days > MAX_DAYS:
         raise QueryError("range_too_long", f"{days} days asked, at most {MAX_DAYS} per request")
-    return UsageQuery(start, end, group, fmt)
+    return UsageQuery(start, end, group, fmt, by)
 
 
 def merge_daily(sources: Iterable[Daily], start: date, end: date) -> dict[str, dict[str, int]]:
@@ -186,6 +192,9 @@ def usage() -> ResponseReturnValue:
     except QueryError as exc:
         return api_error(400, exc.code, exc.detail)
     view = current_store().view()
+    if query.by == "model":
+        labels = period_labels(query.start, query.end, query.group)
+        return model_view.model_usage(query.start, query.end, query.group, query.fmt, labels, view)
     sources = [read_history(settings.snap_dir), view.daily_totals]
     daily = merge_daily(sources, query.start, query.end)
     report = build_report(daily, query, view.bucket_timezone)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from collector.agents.scanner import Scanner
-from collector.cliproxy.pricing import Pricer
+from collector.pricing import Pricer
 from collector.config import load_settings
 from tests.agents.test_agents_process import claude_line
 

@@ -11,7 +11,7 @@ import pytest
 
 from collector.cliproxy import fields, importer, ingest
 from collector.cliproxy.db import connect
-from collector.cliproxy.pricing import Pricer
+from collector.pricing import Pricer
 from tests.cliproxy.fake_cliproxy import Req
 
 

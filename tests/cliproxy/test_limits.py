@@ -14,7 +14,7 @@ import pytest
 
 from collector.cliproxy import configs, fields, ingest, limits, snapshots
 from collector.cliproxy.db import connect
-from collector.cliproxy.pricing import Pricer
+from collector.pricing import Pricer
 from tests.cliproxy.conftest import ts
 
 BKK = ZoneInfo("Asia/Bangkok")

@@ -13,6 +13,7 @@ import { chartTheme, onSchemeChange } from './theme.js';
 import { markView, showRangeError, showUsage, wireControls } from './usage-view.js';
 import { loadCliproxy, showCosts } from './cliproxy-view.js';
 import { loadAgents, showAgents } from './agents-view.js';
+import { loadWebCost, showWebCost } from './cost-view.js';
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 60_000;
@@ -63,6 +64,7 @@ function show() {
   showUsage({ ...page.shown, Chart: page.Chart, theme: chartTheme() });
   markView(page.view);
   showCosts(page.shown.range, page.Chart, chartTheme());
+  showWebCost(page.shown.range, page.Chart, chartTheme());
   showAgents(page.shown.range).catch((err) => console.warn('agents section:', err.message));
 }
 
@@ -94,6 +96,9 @@ async function refresh(key = page.key, { quiet = false } = {}) {
   saveKey(localStorage, key);
   setState('ready', `Updated ${new Date().toLocaleTimeString()}`);
   show();
+  loadWebCost(key, page.zone, page.shown.range)
+    .then(() => showWebCost(page.shown.range, page.Chart, chartTheme()))
+    .catch((err) => console.warn('Cost view left out:', err.message));
   loadCliproxy(key, page.shown.range)
     .then((on) => on && showCosts(page.shown.range, page.Chart, chartTheme()))
     .catch((err) => {

@@ -12,10 +12,9 @@ from genai_prices import Usage, calc_price
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector.cliproxy import llmprices, names
 from collector.cliproxy.fields import price_usage
-from collector.cliproxy.llmprices import LlmPricesCache
-from collector.cliproxy.pricing import OverrideError, Pricer, TokenUsage
+from collector.pricing import OverrideError, Pricer, TokenUsage, llmprices, names
+from collector.pricing.llmprices import LlmPricesCache
 from tests.cliproxy.conftest import PINNED
 
 

@@ -147,6 +147,11 @@ class Pricer:
         self._learned: set[str] = set()
         self._snapshot = data_snapshot.get_snapshot()
 
+    @property
+    def snapshot(self) -> Any:
+        """The pinned genai-prices data this pricer reads."""
+        return self._snapshot
+
     def price(self, model: str, usage: TokenUsage, ts: datetime) -> PriceResult | None:
         """Price one request at its own time `ts` (tz-aware); None when no source knows the model."""
         override = self._override(model, usage)
