@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-
 __all__ = ["family", "provider_family"]
 
 

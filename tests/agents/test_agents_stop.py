@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from collector.agents.scanner import Scanner
-from collector.pricing import Pricer
 from collector.config import load_settings
+from collector.pricing import Pricer
 from tests.agents.test_agents_process import claude_line
 
 
