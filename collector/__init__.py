@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from . import admin, cliproxy, dashboard, http_errors, ingest, metrics, request_log, store
+from . import add_views, admin, cliproxy, dashboard, http_errors, metrics, request_log, store
 from .config import Settings, load_settings
 from .version import __version__
 
@@ -45,7 +45,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     metrics.init_app(app)
     store.init_app(app)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(ingest.bp)
+    app.register_blueprint(add_views.bp)
     dashboard.init_app(app)
     cliproxy.init_app(app)
     return app

@@ -64,8 +64,8 @@ def reset() -> ResponseReturnValue:
         folded = store.fold()
         result["rolled_up"] = {"folded": folded.folded, "csv": folded.csv_path.name}
     except (CollectorError, OSError) as exc:
-        # The snapshot is safe on disk; the next reset or a hand-run rollup folds it.
-        log.error("rollup after reset failed: %s", exc)
+        # The snapshot is safe on disk; the next reset or snapshots/rollup_snapshots.py folds it.
+        log.error("fold after reset failed: %s", exc)
         result["rollup_error"] = str(exc)
     return jsonify(result)
 

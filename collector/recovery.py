@@ -15,7 +15,7 @@ from typing import Any
 
 from .checkpoint import read_checkpoint
 from .journal import read_journal
-from .snapshots import snapshot_exists, snapshot_payload, write_snapshot
+from .snapshot_files import snapshot_exists, snapshot_payload, write_snapshot
 from .state import UsageState
 
 log = logging.getLogger(__name__)

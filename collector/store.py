@@ -31,14 +31,14 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from . import rollup
+from . import fold as folding
 from .checkpoint import write_checkpoint
 from .config import Settings
 from .days import day_of
 from .journal import Journal, encode
 from .metrics import Metrics
 from .recovery import Recovered, recover
-from .snapshots import snapshot_name, snapshot_payload, write_snapshot
+from .snapshot_files import snapshot_name, snapshot_payload, write_snapshot
 from .state import UsageState
 from .validation import AddRequest
 
@@ -285,9 +285,9 @@ class Store:
             self._failure = None
         return {"ok": True, "checkpoint": str(self.settings.state_path), "lsn": self._state.lsn}
 
-    def fold(self) -> rollup.FoldResult:
+    def fold(self) -> folding.FoldResult:
         """Fold waiting snapshots into the CSV; outside the lock, so adds go on meanwhile."""
-        return rollup.fold(self.settings.snap_dir)
+        return folding.fold(self.settings.snap_dir)
 
     def close(self) -> None:
         """A final checkpoint; later writes raise `Closed`. Closing twice is fine."""

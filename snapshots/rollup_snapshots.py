@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from collector.errors import CollectorError
-from collector.rollup import DEFAULT_CUTOFF_HOUR, fold, pending_snapshots, snapshot_days
+from collector.fold import DEFAULT_CUTOFF_HOUR, fold, pending_snapshots, snapshot_days
 
 
 def _hour(value: str) -> int:

@@ -14,8 +14,8 @@ import pytest
 
 from collector import journal
 from collector.config import load_settings
+from collector.fold import read_history
 from collector.metrics import Metrics
-from collector.rollup import read_history
 from collector.state import UsageState
 from collector.store import JournalFailed, Store
 from collector.validation import AddRequest
@@ -236,7 +236,7 @@ CRASH_POINTS = {
     "before-snapshot-file": ("collector.store.write_snapshot", 1),
     "before-checkpoint": ("collector.store.write_checkpoint", 1),
     "before-journal-truncate": ("collector.journal.Journal.truncate", 1),
-    "before-fold": ("collector.rollup.fold", 1),
+    "before-fold": ("collector.fold.fold", 1),
 }
 
 

@@ -20,8 +20,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import require_key
+from ..fold import read_history
 from ..http_errors import api_error
-from ..rollup import read_history
 from ..store import current_store
 
 bp = Blueprint("usage", __name__)

@@ -11,7 +11,7 @@ from .requests_json import json_body
 from .store import current_store
 from .validation import MAX_CLIENT_ID_LENGTH, Invalid, parse_add
 
-bp = Blueprint("ingest", __name__)
+bp = Blueprint("add", __name__)
 bp.before_request(check_api_key)
 
 

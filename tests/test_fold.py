@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from collector import rollup
-from collector.rollup import CSV_NAME, INTENT_NAME, fold, legacy_day, read_csv, read_history
+from collector import fold as folding
+from collector.fold import CSV_NAME, INTENT_NAME, fold, legacy_day, read_csv, read_history
 from tests.support.collector_proc import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "snapshots" / "rollup_snapshots.py"
@@ -95,7 +95,7 @@ def _crash_on_first_bak_rename(monkeypatch: pytest.MonkeyPatch) -> None:
             raise KeyboardInterrupt("killed between the CSV write and the renames")
         real_replace(src, dst)
 
-    monkeypatch.setattr(rollup.os, "replace", replace)
+    monkeypatch.setattr(folding.os, "replace", replace)
 
 
 def test_killed_between_csv_write_and_renames(
@@ -125,7 +125,7 @@ def test_killed_before_the_intent_throws_the_new_csv_away(
     def crash(*_args: Any, **_kwargs: Any) -> None:
         raise KeyboardInterrupt("killed before the commit point")
 
-    monkeypatch.setattr(rollup, "atomic_write", crash)
+    monkeypatch.setattr(folding, "atomic_write", crash)
     with pytest.raises(KeyboardInterrupt):
         fold(tmp_path)
     monkeypatch.undo()
