@@ -7,9 +7,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 
-from flask import Flask
+try:
+    from flask import Flask
+except ModuleNotFoundError as _missing:  # run with a Python that lacks the pinned packages
+    if sys.argv and (sys.argv[0] == "-m" or sys.argv[0].endswith("collector.py")):
+        raise SystemExit(
+            f"collector: this Python ({sys.executable}) lacks the package {_missing.name!r}. "
+            "Run `make run` from the project folder (it sets up .venv), or `.venv/bin/python -m "
+            "collector`, or install the pins with `pip install -r requirements.txt`."
+        ) from None
+    raise
 
 from . import add_views, admin, cliproxy, dashboard, http_errors, metrics, request_log, store
 from .config import Settings, load_settings

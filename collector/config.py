@@ -124,6 +124,11 @@ class Settings:
         return self.state_path.with_name(self.state_path.name + ".journal")
 
     @property
+    def lock_path(self) -> Path:
+        """The lock that makes one collector the owner of the data folder."""
+        return self.state_path.with_name(self.state_path.name + ".lock")
+
+    @property
     def cliproxy_enabled(self) -> bool:
         return bool(self.cliproxy_url and self.cliproxy_management_key)
 

@@ -38,3 +38,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     write_synced(tmp, data, mode)
     os.replace(tmp, path)
     fsync_dir(path.parent)
+
+
+def previous_generation(path: Path) -> Path:
+    """Where the generation before `path` is kept (`state.json.prev`, `state.json.journal.prev`)."""
+    return path.with_name(path.name + ".prev")

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .checkpoint import read_checkpoint
-from .journal import read_journal
+from .fsio import previous_generation
+from .journal import read_generations
 from .snapshot_files import snapshot_exists, snapshot_payload, write_snapshot
 from .state import UsageState
 
@@ -29,6 +30,7 @@ class Recovered:
     torn_tail_bytes: int = 0
     bad_lines: int = 0
     quarantined: Path | None = None
+    rebuilt_from: str | None = None  # the previous checkpoint, when state.json was missing or bad
     snapshots_rewritten: list[str] = dataclasses.field(default_factory=list)
 
 
@@ -66,19 +68,25 @@ def recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
 
 def _recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
     state, quarantined = read_checkpoint(state_path)
-    contents = read_journal(journal_path)
+    previous = previous_generation(state_path)
+    used_previous = False
+    if state is None:  # missing (a crash between the two renames) or damaged
+        state, _ = read_checkpoint(previous)
+        used_previous = state is not None
+    contents = read_generations(journal_path)
     result = Recovered(
-        state=state,
+        state=state or UsageState(),
         torn_tail_bytes=contents.torn_tail_bytes,
         bad_lines=contents.bad_lines,
         quarantined=quarantined,
+        rebuilt_from=previous.name if used_previous else None,
     )
     for record in contents.records:
-        if record["lsn"] <= state.lsn:
+        if record["lsn"] <= result.state.lsn:
             result.skipped += 1
             continue
         try:
-            rewritten = apply_record(state, record, snap_dir)
+            rewritten = apply_record(result.state, record, snap_dir)
         except (KeyError, TypeError, AttributeError) as exc:
             result.bad_lines += 1
             log.error("journal record lsn=%s is malformed (%s); skipped", record.get("lsn"), exc)

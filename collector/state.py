@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from .errors import CorruptStateError
+from .errors import CorruptStateError, UnknownFormatError
 
 STATE_FORMAT = 1
 
@@ -114,11 +114,15 @@ def from_json(data: Any) -> UsageState:
     """Read format 1, or the original format (`totals`, `daily_totals`, `clients`).
 
     :raise CorruptStateError: the object is neither.
+    :raise UnknownFormatError: a `format` this version does not know (a newer one).
     """
     if not isinstance(data, dict):
         raise CorruptStateError("state is not a JSON object")
     if data.get("format") not in (None, STATE_FORMAT):
-        raise CorruptStateError(f"unknown state format {data.get('format')!r}")
+        raise UnknownFormatError(
+            f"state format {data.get('format')!r} is not one this version reads ({STATE_FORMAT}); "
+            "it was probably written by a newer collector: run that version, the file is untouched"
+        )
     counters = data.get("counters", data.get("totals", {}))
     daily = data.get("daily_totals", {})
     if not isinstance(daily, dict):

@@ -35,6 +35,7 @@ from . import fold as folding
 from .checkpoint import write_checkpoint
 from .config import Settings
 from .days import day_of
+from .folder_lock import FolderLock
 from .journal import Journal, encode
 from .metrics import Metrics
 from .recovery import Recovered, recover
@@ -75,6 +76,16 @@ class Store:
         self.settings = settings
         self.metrics = metrics
         self._clock = clock
+        # Before anything is read: a second collector on this folder must not even look.
+        self._folder_lock = FolderLock(settings.lock_path)
+        try:
+            self._open(settings)
+        except BaseException:
+            self._folder_lock.release()
+            raise
+        metrics.track_store(self)
+
+    def _open(self, settings: Settings) -> None:
         self.recovered: Recovered = recover(
             settings.state_path, settings.journal_path, settings.snap_dir
         )
@@ -98,7 +109,6 @@ class Store:
         # Start clean: the checkpoint holds what was replayed, the journal starts empty.
         with self._lock:
             self._checkpoint_locked()
-        metrics.track_store(self)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -277,7 +287,7 @@ class Store:
             write_snapshot(self.settings.snap_dir, name, payload)
             del self._unwritten_snapshots[name]
         write_checkpoint(self.settings.state_path, self._state)
-        self._journal.truncate()
+        self._journal.rotate()
         self._records = 0
         self.last_checkpoint = time.time()
         if self._failure is not None:
@@ -300,6 +310,7 @@ class Store:
                 self._checkpoint_locked()
             finally:
                 self._journal.close()
+                self._folder_lock.release()
 
 
 def _wait_while(condition: Callable[[], bool], timeout_message: str) -> None:
@@ -324,9 +335,10 @@ def recovery_warnings(recovered: Recovered) -> list[str]:
     """What start-up had to repair, for the log and /health."""
     warnings = []
     if recovered.quarantined:
+        source = recovered.rebuilt_from or "nothing (no previous checkpoint)"
         warnings.append(
-            f"state.json was damaged: moved to {recovered.quarantined.name}; "
-            "counters were rebuilt from the journal alone"
+            f"state.json was damaged: moved to {recovered.quarantined.name}; counters were "
+            f"rebuilt from {source} and the journal records since it"
         )
     if recovered.bad_lines:
         warnings.append(f"{recovered.bad_lines} damaged journal line(s) skipped")

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import API_KEY, Ingest
+from tests.support.crash import abandon
 
 KEY = {"X-API-KEY": API_KEY}
 
@@ -205,6 +206,7 @@ def test_state_survives_a_new_app_on_the_same_files(make_app: Callable[..., Flas
     first = make_app()
     Ingest(first.test_client()).add("c", 1, {"a.com": 4})
     # No close: the second app recovers from the journal alone, as after a crash.
+    abandon(first.extensions["collector"])
     second = Ingest(make_app().test_client())
     assert second.counters()["counters"] == {"a.com": 4}
     assert second.add("c", 1, {"a.com": 4}).get_json()["duplicate"] is True
@@ -237,6 +239,7 @@ def test_damaged_state_is_reported_on_health(
 ) -> None:
     first = make_app()
     Ingest(first.test_client()).add("c", 1, {"a.com": 4})  # in the journal, not yet checkpointed
+    abandon(first.extensions["collector"])
     (tmp_path / "state.json").write_text("{torn")
     client = make_app().test_client()
     health = client.get("/health").get_json()
@@ -245,6 +248,24 @@ def test_damaged_state_is_reported_on_health(
     assert len(list(tmp_path.glob("state.json.corrupt-*"))) == 1
     # The journal still held the batch, so nothing acknowledged is lost.
     assert Ingest(client).counters()["counters"] == {"a.com": 4}
+
+
+def test_a_damaged_state_json_loses_nothing_acknowledged(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    first = make_app()
+    ingest = Ingest(first.test_client())
+    ingest.add("c", 1, {"a.com": 100})
+    assert ingest.client.post("/flush", headers=KEY).status_code == 200
+    ingest.add("c", 2, {"a.com": 20})
+    assert ingest.client.post("/flush", headers=KEY).status_code == 200
+    ingest.add("c", 3, {"a.com": 3})
+    abandon(first.extensions["collector"])
+    (tmp_path / "state.json").write_bytes(b'{"format": 1, "counters": {"a.com": 1')
+    client = make_app().test_client()
+    assert Ingest(client).counters()["counters"] == {"a.com": 123}
+    warning = client.get("/health").get_json()["warnings"][0]
+    assert "rebuilt from state.json.prev" in warning
 
 
 def test_a_failed_journal_flush_is_503_until_a_flush_cures_it(

@@ -19,6 +19,7 @@ from collector.metrics import Metrics
 from collector.state import UsageState
 from collector.store import JournalFailed, Store
 from collector.validation import AddRequest
+from tests.support.crash import abandon
 
 
 def open_store(tmp_path: Path, **overrides: str) -> Store:
@@ -77,6 +78,7 @@ def test_concurrent_adds_count_exactly_and_survive_a_restart(tmp_path: Path) -> 
     assert next(s.value for s in flushes if s.name.endswith("_count")) == threads * per_thread
     # Abandoned without a checkpoint, as kill -9 would: the journal alone must hold everything,
     # although concurrent appends may have landed out of lsn order.
+    abandon(store)
     reopened = open_store(tmp_path)
     assert reopened.view().counters == {"a.com": expected}
     assert reopened.recovered.replayed == threads * per_thread
@@ -193,6 +195,7 @@ def test_a_crash_after_a_failed_write_loses_nothing_acknowledged(
     monkeypatch.undo()
     # Killed before any checkpoint: the record whose flush failed was never acknowledged, so
     # whether the disk kept it or not, the client's resend counts it exactly once.
+    abandon(store)
     recovered = open_store(tmp_path)
     resend = add(recovered, "c", 2, 7)
     assert recovered.view().counters == {"a.com": 12}
@@ -235,7 +238,7 @@ CRASH_POINTS = {
     "after-journal-before-apply": ("collector.state.UsageState.apply_reset", 1),
     "before-snapshot-file": ("collector.store.write_snapshot", 1),
     "before-checkpoint": ("collector.store.write_checkpoint", 1),
-    "before-journal-truncate": ("collector.journal.Journal.truncate", 1),
+    "before-journal-rotate": ("collector.journal.Journal.rotate", 1),
     "before-fold": ("collector.fold.fold", 1),
 }
 
@@ -258,6 +261,7 @@ def test_crash_anywhere_in_reset_neither_drops_nor_doubles(
         store.fold()  # what POST /reset does next
     monkeypatch.undo()
     # The crashed store is abandoned as a killed process would be; a new one recovers.
+    abandon(store)
     assert total_everywhere(tmp_path) == 50
     recovered = open_store(tmp_path)
     assert add(recovered, "c", 5, 10)["duplicate"] is True  # last_seq survived
