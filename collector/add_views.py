@@ -6,10 +6,11 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .auth import check_api_key
-from .http_errors import api_error
+from .http_errors import ApiError
+from .outcomes import Applied, Closed, Duplicate, HostLimitReached, JournalFailed, OutOfOrder
 from .requests_json import json_body
 from .store import current_store
-from .validation import MAX_CLIENT_ID_LENGTH, Invalid, parse_add
+from .validation import check_client_id, parse_add
 
 bp = Blueprint("add", __name__)
 bp.before_request(check_api_key)
@@ -17,36 +18,46 @@ bp.before_request(check_api_key)
 
 @bp.post("/add")
 def add() -> ResponseReturnValue:
-    body, error = json_body()
-    if error is not None:
-        return error
+    metrics = current_app.extensions["metrics"]
     try:
-        batch = parse_add(body, current_app.config["SETTINGS"].max_hosts_per_add)
-    except Invalid as exc:
-        current_app.extensions["metrics"].rejected.labels(exc.code).inc()
-        return api_error(400, exc.code, exc.detail)
+        batch = parse_add(json_body(), current_app.config["SETTINGS"].max_hosts_per_add)
+    except ApiError as exc:
+        metrics.rejected.labels(exc.code).inc()
+        raise
     try:
-        result = current_store().add(batch)
-    except OSError:
-        return api_error(503, "journal_unavailable", "could not write the journal; resend later")
-    except RuntimeError:
-        return api_error(503, "shutting_down", "the collector is stopping; resend later")
-    return jsonify(result), 409 if result.get("error") else 200
+        outcome = current_store().add(batch)
+    except JournalFailed:
+        raise ApiError(
+            503, "journal_unavailable", "could not write the journal; resend later"
+        ) from None
+    except Closed:
+        raise ApiError(503, "shutting_down", "the collector is stopping; resend later") from None
+    match outcome:
+        case Applied(tokens, last_seq):
+            return jsonify(ok=True, applied=tokens, last_seq=last_seq)
+        case Duplicate(last_seq):
+            return jsonify(ok=True, applied=0, last_seq=last_seq, duplicate=True)
+        case OutOfOrder(expected_next):
+            return jsonify(error="out_of_order", expected_next=expected_next), 409
+        case HostLimitReached(limit, new_hosts):
+            metrics.rejected.labels("too_many_hosts_kept").inc()
+            raise ApiError(
+                400,
+                "too_many_hosts_kept",
+                f"this data folder keeps {limit} hosts (the MAX_HOSTS setting) and the batch "
+                f"names {new_hosts} new one(s); raise MAX_HOSTS to count more sites",
+            )
 
 
 @bp.get("/client_status")
 def client_status() -> ResponseReturnValue:
-    client_id = request.args.get("client_id", "")
-    if not client_id.strip():
-        return api_error(400, "missing_client_id", "give ?client_id=<your client id>")
-    if len(client_id) > MAX_CLIENT_ID_LENGTH:
-        return api_error(
-            400, "invalid_client_id", f"client_id is longer than {MAX_CLIENT_ID_LENGTH}"
-        )
+    if "client_id" not in request.args:
+        raise ApiError(400, "missing_client_id", "give ?client_id=<your client id>")
+    client_id = check_client_id(request.args["client_id"])
     try:
         last_seq = current_store().last_seq(client_id)
-    except OSError:
-        return api_error(
+    except JournalFailed:
+        raise ApiError(
             503, "journal_unavailable", "could not read a settled seq; ask again later"
-        )
+        ) from None
     return jsonify(client_id=client_id, last_seq=last_seq)

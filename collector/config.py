@@ -102,6 +102,9 @@ class Settings:
     bucket_timezone: str = "UTC"
     max_body_bytes: int = 1024 * 1024
     max_hosts_per_add: int = 256
+    # Distinct hosts one data folder keeps (counters, CSV columns, metric labels): a bound, so no
+    # client can grow them without end; a new host past it is refused.
+    max_hosts: int = 1000
     checkpoint_interval_seconds: int = 60
     checkpoint_every_records: int = 100_000
     log_level: str = "INFO"
@@ -145,6 +148,7 @@ PARAMS: dict[str, tuple[str, Converter]] = {
     "BUCKET_TIMEZONE": ("bucket_timezone", aszone),
     "MAX_BODY_BYTES": ("max_body_bytes", aspositiveint),
     "MAX_HOSTS_PER_ADD": ("max_hosts_per_add", aspositiveint),
+    "MAX_HOSTS": ("max_hosts", aspositiveint),
     "CHECKPOINT_INTERVAL_SECONDS": ("checkpoint_interval_seconds", aspositiveint),
     "CHECKPOINT_EVERY_RECORDS": ("checkpoint_every_records", aspositiveint),
     "LOG_LEVEL": ("log_level", asloglevel),

@@ -4,8 +4,8 @@ many apps). Served at `/metrics` in the text format."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app
 from flask.typing import ResponseReturnValue
@@ -15,35 +15,37 @@ from prometheus_client.registry import Collector
 
 from .auth import check_api_key
 
-if TYPE_CHECKING:
-    from .store import Store
-
 bp = Blueprint("metrics", __name__)
 
 
-class _StoreCollector(Collector):
-    """Reads the live counters at scrape time, so they are never stale or duplicated."""
+class _LiveCollector(Collector):
+    """Reads the live values at scrape time, so they are never stale or duplicated. It is handed
+    functions, not the store, so this module does not depend on the store."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(
+        self,
+        counters: Callable[[], dict[str, int]],
+        client_count: Callable[[], int],
+        last_checkpoint: Callable[[], float],
+    ) -> None:
+        self._counters = counters
+        self._client_count = client_count
+        self._last_checkpoint = last_checkpoint
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        view = self._store.view()
         tokens = GaugeMetricFamily(
             "collector_host_tokens", "Tokens per host since the last reset", labels=["host"]
         )
-        for host, n in sorted(view.counters.items()):
+        for host, n in sorted(self._counters().items()):
             tokens.add_metric([host], n)
         yield tokens
         yield GaugeMetricFamily(
-            "collector_known_clients",
-            "Clients that ever sent a batch",
-            value=self._store.client_count(),
+            "collector_known_clients", "Clients that ever sent a batch", value=self._client_count()
         )
         yield GaugeMetricFamily(
             "collector_checkpoint_age_seconds",
             "Seconds since state.json was last written",
-            value=max(0.0, time.time() - self._store.last_checkpoint),
+            value=max(0.0, time.time() - self._last_checkpoint()),
         )
 
 
@@ -92,8 +94,14 @@ class Metrics:
                 child = self._tokens_by_host[host] = self.tokens_accepted.labels(host)
             child.inc(n)
 
-    def track_store(self, store: Store) -> None:
-        self.registry.register(_StoreCollector(store))
+    def track_live(
+        self,
+        counters: Callable[[], dict[str, int]],
+        client_count: Callable[[], int],
+        last_checkpoint: Callable[[], float],
+    ) -> None:
+        """Export the live counters, client count and checkpoint age, read at scrape time."""
+        self.registry.register(_LiveCollector(counters, client_count, last_checkpoint))
 
 
 @bp.get("/metrics")

@@ -31,6 +31,8 @@ class UsageState:
     # Journal position this state includes: replay skips records at or below it.
     lsn: int = 0
     resets: int = 0
+    # Every host this data folder has counted (a reset keeps them): bounded by MAX_HOSTS.
+    hosts: set[str] = dataclasses.field(default_factory=set)
 
     def last_seq(self, client_id: str) -> int:
         return self.position(client_id)[0]
@@ -53,6 +55,7 @@ class UsageState:
         info.last_seen_ms = at_ms
         info.lsn = lsn
         bucket = self.daily_totals.setdefault(day, {})
+        self.hosts.update(deltas)
         for host, tokens in deltas.items():
             self.counters[host] = self.counters.get(host, 0) + tokens
             bucket[host] = bucket.get(host, 0) + tokens
@@ -76,6 +79,7 @@ class UsageState:
             "resets": self.resets,
             "counters": self.counters,
             "daily_totals": self.daily_totals,
+            "hosts": sorted(self.hosts),
             "clients": {
                 cid: {"last_seq": c.last_seq, "last_seen_ms": c.last_seen_ms}
                 for cid, c in self.clients.items()
@@ -130,7 +134,7 @@ def from_json(data: Any) -> UsageState:
     lsn, since, resets = data.get("lsn", 0), data.get("since_ms", 0), data.get("resets", 0)
     if not all(isinstance(n, int) for n in (lsn, since, resets)):
         raise CorruptStateError("lsn, since_ms and resets must be integers")
-    return UsageState(
+    state = UsageState(
         counters=_int_map(counters, "counters"),
         daily_totals={day: _int_map(hosts, f"daily_totals[{day}]") for day, hosts in daily.items()},
         clients=_clients(data.get("clients", {})),
@@ -138,3 +142,10 @@ def from_json(data: Any) -> UsageState:
         lsn=lsn,
         resets=resets,
     )
+    hosts = data.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise CorruptStateError("hosts is not a list of strings")
+    # Files written before `hosts` existed: the hosts they count.
+    state.hosts = set(hosts) | set(state.counters)
+    state.hosts.update(h for bucket in state.daily_totals.values() for h in bucket)
+    return state

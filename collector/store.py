@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -35,11 +37,32 @@ from . import fold as folding
 from .checkpoint import write_checkpoint
 from .config import Settings
 from .days import day_of
+from .errors import CollectorError
 from .folder_lock import FolderLock
 from .journal import Journal, encode
 from .metrics import Metrics
+from .outcomes import (
+    AddOutcome,
+    Applied,
+    Checkpointed,
+    CheckpointFailed,
+    Closed,
+    Duplicate,
+    HostLimitReached,
+    JournalFailed,
+    OutOfOrder,
+    ResetDone,
+    ResetFailed,
+)
 from .recovery import Recovered, recover
-from .snapshot_files import snapshot_name, snapshot_payload, write_snapshot
+from .snapshot_files import (
+    discard_pending,
+    publish,
+    snapshot_name,
+    snapshot_payload,
+    write_pending,
+    write_snapshot,
+)
 from .state import UsageState
 from .validation import AddRequest
 
@@ -51,12 +74,7 @@ FLUSH_WAIT_SECONDS = 30.0
 _POLL_SECONDS = 0.0005
 
 
-class Closed(RuntimeError):
-    """The store was closed (the collector is stopping); nothing more is written."""
-
-
-class JournalFailed(OSError):
-    """The journal cannot be trusted now: nothing is acknowledged until a checkpoint succeeds."""
+__all__ = ["Closed", "JournalFailed", "Store", "UsageView", "current_store"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,7 +101,9 @@ class Store:
         except BaseException:
             self._folder_lock.release()
             raise
-        metrics.track_store(self)
+        metrics.track_live(
+            lambda: self.view().counters, self.client_count, lambda: self.last_checkpoint
+        )
 
     def _open(self, settings: Settings) -> None:
         self.recovered: Recovered = recover(
@@ -92,6 +112,7 @@ class Store:
         self._state: UsageState = self.recovered.state
         if self._state.since_ms == 0:
             self._state.since_ms = self._now_ms()
+        self._state.hosts.update(folded_hosts(settings.snap_dir))
         self._journal = Journal(settings.journal_path, self.recovered.torn_tail_bytes)
         # Guards _state, _records and _closed. Held for memory work only in the request path;
         # reset, checkpoint and close hold it across their I/O, so nothing changes under them.
@@ -106,6 +127,13 @@ class Store:
         self.last_checkpoint = time.time()
         self.started = time.monotonic()
         self._recovery_warnings = recovery_warnings(self.recovered)
+        # After recovery, which wrote any snapshot a journaled reset still owed.
+        discard_pending(settings.snap_dir)
+        if not os.access(settings.snap_dir, os.W_OK):
+            self._recovery_warnings.append(
+                f"SNAP_DIR {settings.snap_dir} is not writable: /reset fails (and changes "
+                "nothing) until it is"
+            )
         # Start clean: the checkpoint holds what was replayed, the journal starts empty.
         with self._lock:
             self._checkpoint_locked()
@@ -153,7 +181,7 @@ class Store:
         return self._records > 0 or self._failure is not None
 
     # ---- writes -----------------------------------------------------------------------------
-    def add(self, request: AddRequest) -> dict[str, Any]:
+    def add(self, request: AddRequest) -> AddOutcome:
         """Apply a batch unless its seq was seen; answer once it (and what it depends on) is on disk.
 
         :raise Closed: the store is closed.
@@ -164,15 +192,20 @@ class Store:
             request.ts_ms if request.ts_ms is not None else now, self.settings.bucket_timezone
         )
         record: dict[str, Any] | None = None
+        outcome: AddOutcome
         with self._lock:
             self._check_writable()
             last, pending = self._state.position(request.client_id)
             if request.seq > last + 1:
                 self.metrics.out_of_order.inc()
-                return {"error": "out_of_order", "expected_next": last + 1}
+                return OutOfOrder(expected_next=last + 1)
             if request.seq <= last:
-                result = {"ok": True, "applied": 0, "last_seq": last, "duplicate": True}
+                outcome = Duplicate(last_seq=last)
             else:
+                known = self._state.hosts
+                new_hosts = sum(1 for host in request.deltas if host not in known)
+                if new_hosts and len(known) + new_hosts > self.settings.max_hosts:
+                    return HostLimitReached(limit=self.settings.max_hosts, new_hosts=new_hosts)
                 lsn = self._state.lsn + 1
                 record = {"lsn": lsn, "op": "add", "client": request.client_id}
                 record.update(seq=request.seq, deltas=request.deltas, day=day, at=now)
@@ -182,7 +215,7 @@ class Store:
                 self._state.lsn = lsn
                 self._in_flight.add(lsn)
                 self._records += 1
-                result = {"ok": True, "applied": applied, "last_seq": request.seq}
+                outcome = Applied(tokens=applied, last_seq=request.seq)
         if record is None:
             self.metrics.duplicates.inc()
         else:
@@ -191,7 +224,7 @@ class Store:
         self._wait_on_disk(pending)  # the seq before ours (or the one a duplicate repeats)
         if self._records >= self.settings.checkpoint_every_records:
             self._checkpoint_if_due()  # bounds replay time
-        return result
+        return outcome
 
     def _check_writable(self) -> None:
         if self._closed:
@@ -227,13 +260,20 @@ class Store:
         """Wait (holding the lock, so no new record starts) until every record is on disk."""
         _wait_while(lambda: bool(self._in_flight), "journal flushes did not finish; try again")
 
-    def reset(self) -> dict[str, Any]:
-        """Journal a snapshot of the counters, zero them (never last_seq), checkpoint."""
+    def reset(self) -> ResetDone:
+        """Snapshot the counters and zero them (never last_seq), in an order that makes a failure
+        change nothing: the snapshot file under a `.pending` name, then the journal record (the
+        commit point), then memory and the file's real name, then a checkpoint.
+
+        :raise ResetFailed: the snapshot or the journal record could not be written; the counters
+            are unchanged.
+        :raise Closed, JournalFailed: as for `add`.
+        """
         with self._lock:
             self._check_writable()
             self._drain()
             if not self._state.has_usage():
-                return {"ok": True, "snapshot": None, "message": "nothing recorded; no snapshot"}
+                return ResetDone(snapshot=None)
             at = max(self._now_ms(), self._state.since_ms + 1)
             payload = snapshot_payload(
                 dict(self._state.counters),
@@ -243,29 +283,44 @@ class Store:
             )
             name = snapshot_name(at)
             record: dict[str, Any] = {"lsn": self._state.lsn + 1, "op": "reset", "snapshot": name}
-            record.update(
-                at=at,
-                totals=payload["totals"],
-                daily_totals=payload["daily_totals"],
-                bucket_timezone=payload["bucket_timezone"],
-            )
-            # Journal first: from here on a crash replays the reset and rewrites the snapshot.
-            self._journal.append([record])
+            record.update(at=at, **{k: payload[k] for k in SNAPSHOT_FIELDS})
+            try:
+                pending = write_pending(self.settings.snap_dir, name, payload)
+            except OSError as exc:
+                raise ResetFailed(f"could not write the snapshot in SNAP_DIR: {exc}") from exc
+            try:
+                self._journal.append([record])
+            except OSError as exc:
+                pending.unlink(missing_ok=True)
+                raise ResetFailed(f"could not write the journal: {exc}") from exc
             self._state.apply_reset(at)
             self._state.lsn = record["lsn"]
             self._records += 1
-            self._unwritten_snapshots[name] = payload
             self.metrics.resets.inc()
-            self._checkpoint_locked()
-        return {"ok": True, "snapshot": name, "totals": payload["totals"], "created_at": at}
+            try:
+                publish(pending)
+            except OSError:  # the journal has the reset: the next checkpoint writes the file
+                self._unwritten_snapshots[name] = payload
+            try:
+                self._checkpoint_locked()
+            except OSError:  # loses nothing: the journal holds the reset
+                log.exception("checkpoint after the reset failed; the journal holds the reset")
+        return ResetDone(snapshot=name, totals=payload["totals"], created_at=at)
 
-    def checkpoint(self) -> dict[str, Any]:
-        """Write state.json and empty the journal; also cures a journal failure."""
+    def checkpoint(self) -> Checkpointed:
+        """Write state.json and start a new journal; also cures a journal failure.
+
+        :raise Closed: the store is closed.
+        :raise CheckpointFailed: a file could not be written.
+        """
         with self._lock:
             if self._closed:
                 raise Closed("the store is closed")
             self._drain()
-            return self._checkpoint_locked()
+            try:
+                return self._checkpoint_locked()
+            except OSError as exc:
+                raise CheckpointFailed(f"could not write the checkpoint: {exc}") from exc
 
     def _checkpoint_if_due(self) -> None:
         with self._lock:
@@ -277,7 +332,7 @@ class Store:
             except OSError:  # loses nothing: the journal keeps every record
                 log.exception("checkpoint failed; the journal still holds every record")
 
-    def _checkpoint_locked(self) -> dict[str, Any]:
+    def _checkpoint_locked(self) -> Checkpointed:
         """Write owed snapshots, then state.json, then empty the journal. Hold the lock, drained.
 
         A snapshot the journal still owes is written first; if that fails, the journal is kept,
@@ -293,11 +348,11 @@ class Store:
         if self._failure is not None:
             log.warning("checkpoint written: the journal failure is cured, writes resume")
             self._failure = None
-        return {"ok": True, "checkpoint": str(self.settings.state_path), "lsn": self._state.lsn}
+        return Checkpointed(path=str(self.settings.state_path), lsn=self._state.lsn)
 
     def fold(self) -> folding.FoldResult:
         """Fold waiting snapshots into the CSV; outside the lock, so adds go on meanwhile."""
-        return folding.fold(self.settings.snap_dir)
+        return folding.fold(self.settings.snap_dir, max_hosts=self.settings.max_hosts)
 
     def close(self) -> None:
         """A final checkpoint; later writes raise `Closed`. Closing twice is fine."""
@@ -325,6 +380,10 @@ def _wait_while(condition: Callable[[], bool], timeout_message: str) -> None:
         time.sleep(_POLL_SECONDS)
 
 
+# The fields of a snapshot a reset record carries, so a crash can write the file again.
+SNAPSHOT_FIELDS = ("totals", "daily_totals", "bucket_timezone")
+
+
 def current_store() -> Store:
     """The store of the app handling this request."""
     store: Store = current_app.extensions["collector"]
@@ -347,6 +406,15 @@ def recovery_warnings(recovered: Recovered) -> list[str]:
     return warnings
 
 
+def folded_hosts(snap_dir: Path) -> set[str]:
+    """Hosts in snapshots.csv's columns: the data folder keeps them too."""
+    try:
+        return set(folding.read_csv(snap_dir / folding.CSV_NAME)[0])
+    except (OSError, CollectorError) as exc:
+        log.warning("could not read the hosts of snapshots.csv: %s", exc)
+        return set()
+
+
 def init_app(app: Flask) -> None:
     settings: Settings = app.config["SETTINGS"]
     store = Store(settings, app.extensions["metrics"])
@@ -358,4 +426,7 @@ def init_app(app: Flask) -> None:
             r.replayed, r.skipped, r.bad_lines, r.torn_tail_bytes,
             f", damaged state moved to {r.quarantined}" if r.quarantined else "",
         )  # fmt: skip
-    store.fold()  # snapshots a crash left behind
+    try:
+        store.fold()  # snapshots a crash left behind
+    except (OSError, CollectorError) as exc:
+        log.warning("could not fold waiting snapshots at start-up (%s); the next reset tries", exc)

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from collector import fold as folding
-from collector.fold import CSV_NAME, INTENT_NAME, fold, legacy_day, read_csv, read_history
+from collector.fold import CSV_NAME, INTENT_NAME, fold, read_csv, read_history
+from collector.snapshot_files import legacy_day
 from tests.support.collector_proc import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "snapshots" / "rollup_snapshots.py"
