@@ -16,6 +16,7 @@ from dotenv import load_dotenv
 from . import create_app, logs
 from .config import load_settings
 from .errors import CollectorError
+from .fsio import restrict_to_owner
 from .listen import bind
 
 
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         sock.close()
         return fail(f"cannot open the data folder: {exc}")
+    restrict_to_owner(settings.data_files())
     from .server import serve
 
     return serve(app, sock)

@@ -131,6 +131,14 @@ class Settings:
         """The lock that makes one collector the owner of the data folder."""
         return self.state_path.with_name(self.state_path.name + ".lock")
 
+    def data_files(self) -> list[Path]:
+        """Every file holding usage data, which only the owner may read."""
+        state = [self.state_path, self.journal_path, self.lock_path]
+        state += [p.with_name(p.name + ".prev") for p in (self.state_path, self.journal_path)]
+        db = [self.db_path.with_name(self.db_path.name + s) for s in ("", "-wal", "-shm")]
+        snapshots = sorted(self.snap_dir.glob("snapshot_*.json*")) if self.snap_dir.is_dir() else []
+        return state + db + snapshots + [self.snap_dir / "snapshots.csv"]
+
     @property
     def cliproxy_enabled(self) -> bool:
         return bool(self.cliproxy_url and self.cliproxy_management_key)

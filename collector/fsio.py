@@ -43,3 +43,13 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
 def previous_generation(path: Path) -> Path:
     """Where the generation before `path` is kept (`state.json.prev`, `state.json.journal.prev`)."""
     return path.with_name(path.name + ".prev")
+
+
+def restrict_to_owner(paths: list[Path]) -> None:
+    """chmod 0600 the files that exist (data files an older version left readable by others)."""
+    for path in paths:
+        try:
+            if path.is_file() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError:
+            pass  # a read-only folder: nothing to tighten there, and nothing new is written

@@ -288,3 +288,30 @@ def test_a_failed_journal_flush_is_503_until_a_flush_cures_it(
     assert "warnings" not in client.get("/health").get_json()
     assert client.post("/add", json=body, headers=KEY).get_json()["duplicate"] is True
     assert client.get("/counters", headers=KEY).get_json()["counters"] == {"a.com": 4}
+
+
+def test_a_data_folder_keeps_at_most_max_hosts(make_app: Callable[..., Flask]) -> None:
+    ingest = Ingest(make_app(MAX_HOSTS="2").test_client())
+    assert ingest.add("c", 1, {"a.com": 1, "b.com": 1}).status_code == 200
+    refused = ingest.add("c", 2, {"a.com": 1, "c.com": 1})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == "too_many_hosts_kept"
+    assert "MAX_HOSTS" in refused.get_json()["detail"]
+    assert ingest.add("c", 2, {"b.com": 4}).status_code == 200  # known hosts still count
+    assert ingest.reset().status_code == 200
+    assert ingest.add("c", 3, {"c.com": 1}).status_code == 400  # a reset keeps the hosts it saw
+    assert ingest.counters()["counters"] == {}
+
+
+def test_a_huge_bad_value_gets_a_short_detail(client: FlaskClient) -> None:
+    body = {"client_id": "c", "seq": "9" * 600_000, "deltas": {}}
+    response = client.post("/add", json=body, headers=KEY)
+    assert response.status_code == 400
+    assert len(response.get_json()["detail"]) <= 300
+
+
+@pytest.mark.parametrize("client_id", ["a%00b", "%20", "x" * 129, "tab%09"])
+def test_client_status_checks_client_id_as_add_does(client: FlaskClient, client_id: str) -> None:
+    response = client.get(f"/client_status?client_id={client_id}", headers=KEY)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_client_id"

@@ -12,6 +12,7 @@ from flask import Flask
 from collector.journal import read_generations
 from collector.server import periodic_checkpoint
 from tests.conftest import API_KEY, Ingest
+from tests.support.collector_proc import CollectorProcess
 from tests.support.mounts import mounted
 
 KEY = {"X-API-KEY": API_KEY}
@@ -92,3 +93,29 @@ def test_writes_resume_within_seconds_after_the_disk_is_freed(
         finally:
             periodic.stop()
             store.close()  # before the unmount
+
+
+def test_sigterm_while_the_disk_is_full_is_one_line_and_loses_nothing(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"  # full; the process's own log stays outside it
+    env = {"STATE_PATH": str(state_dir / "state.json")}
+    with mounted(state_dir) as mount:
+        mount.full().unlink()
+        proc = CollectorProcess(tmp_path / "data", env=env).start()
+        try:
+            # 300 clients: the next state.json needs more room than the old files it replaces
+            for n in range(300):
+                body = {"client_id": f"client-{n}", "seq": 1, "deltas": {"a.com": 1}}
+                assert proc.request("POST", "/add", body)[0] == 200
+            filler = mount.fill()
+            code = proc.stop()
+        finally:
+            proc.kill()
+        log = proc.log_text()
+        assert code == 1 and "Traceback" not in log
+        assert "stopped without a final checkpoint" in log
+        filler.unlink()
+        proc = CollectorProcess(tmp_path / "data", env=env).start()
+        try:
+            assert proc.request("GET", "/counters")[1]["counters"] == {"a.com": 300}
+        finally:
+            proc.stop()

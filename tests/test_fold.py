@@ -195,3 +195,23 @@ def test_script_refuses_a_damaged_csv(tmp_path: Path) -> None:
     assert result.returncode == 1 and "line 2" in result.stderr
     assert (tmp_path / CSV_NAME).read_text() == "date,a.com\n2026-11-24,lots\n"
     assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_a_hand_placed_snapshot_with_a_formula_host_is_not_folded(tmp_path: Path) -> None:
+    good = put(tmp_path, "2026-11-24T12:00:00", {"2026-11-24": {"chatgpt.com": 5}})
+    bad = put(tmp_path, "2026-11-25T12:00:00", {"2026-11-25": {'=HYPERLINK("http://x","y")': 9}})
+    result = fold(tmp_path)
+    assert result.folded == [good] and result.skipped_corrupt == [bad]
+    assert csv_rows(tmp_path) == (["chatgpt.com"], {"2026-11-24": {"chatgpt.com": 5}})
+    assert (tmp_path / f"{bad}.corrupt").exists()
+    assert "HYPERLINK" not in (tmp_path / CSV_NAME).read_text()
+
+
+def test_the_csv_keeps_at_most_max_hosts_columns(tmp_path: Path) -> None:
+    first = put(tmp_path, "2026-11-24T12:00:00", {"2026-11-24": {"a.com": 1, "b.com": 1}})
+    many = {f"h{n}.example": 1 for n in range(10)}
+    flood = put(tmp_path, "2026-11-25T12:00:00", {"2026-11-25": many})
+    result = fold(tmp_path, max_hosts=5)
+    assert result.folded == [first] and result.over_limit == [flood]
+    assert csv_rows(tmp_path)[0] == ["a.com", "b.com"]
+    assert (tmp_path / flood).exists()  # left waiting, for a larger MAX_HOSTS or a look by hand

@@ -110,3 +110,34 @@ def test_outside_the_venv_says_how_to_run_it(tmp_path: Path) -> None:
     assert result.returncode == 1
     line = one_line(result.stderr)
     assert "'flask'" in line and ".venv/bin/python -m collector" in line
+
+
+def test_every_data_file_is_the_owners_only(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "collector.db").touch(mode=0o644)  # as an older version left it
+    (data / "collector.db").chmod(0o644)
+    proc = CollectorProcess(data).start()
+    try:
+        assert (
+            proc.request("POST", "/add", {"client_id": "c", "seq": 1, "deltas": {"a.com": 5}})[0]
+            == 200
+        )
+        assert proc.request("POST", "/reset")[0] == 200
+        assert (
+            proc.request("POST", "/add", {"client_id": "c", "seq": 2, "deltas": {"a.com": 5}})[0]
+            == 200
+        )
+        assert proc.request("GET", "/api/collector/health")[0] == 200  # opens collector.db
+    finally:
+        assert proc.stop() == 0
+    modes = {
+        str(p.relative_to(data)): oct(p.stat().st_mode & 0o777)
+        for p in data.rglob("*")
+        if p.is_file() and p.name != "collector.log"  # the test's own log of the child
+    }
+    assert {"state.json", "state.json.journal", "collector.db", "snapshots/snapshots.csv"} <= set(
+        modes
+    )
+    assert any(name.endswith(".json.bak") for name in modes)
+    assert {name: mode for name, mode in modes.items() if mode != "0o600"} == {}
