@@ -45,11 +45,6 @@ class JournalContents:
     bad_lines: int = 0
 
 
-def encode(record: dict[str, Any]) -> bytes:
-    """One line; `record` must have `lsn` as its first key (see RECORD_START)."""
-    return json.dumps(record, separators=(",", ":")).encode() + b"\n"
-
-
 def _decode_line(line: str) -> Any:
     try:
         return _decode(line)
@@ -171,14 +166,14 @@ class Journal:
         sync_data(self._fd)
         return time.perf_counter() - started
 
-    def append(self, records: list[dict[str, Any]]) -> None:
-        """Write records and fsync them (resets use this, with no other write in flight).
+    def append(self, lines: list[bytes]) -> None:
+        """Write encoded records and fsync them (resets use this, with no other write in flight).
 
         On failure the file is cut back to where it was, so a failed batch leaves no trace.
         """
         before = os.fstat(self._fd).st_size
         try:
-            write_all(self._fd, b"".join(encode(r) for r in records))
+            write_all(self._fd, b"".join(lines))
             sync_data(self._fd)
         except OSError:
             try:

@@ -11,11 +11,11 @@ import dataclasses
 import gc
 import logging
 from pathlib import Path
-from typing import Any
 
 from .checkpoint import read_checkpoint
 from .fsio import previous_generation
 from .journal import read_generations
+from .journal_records import AddRecord, Record, ResetRecord, decode
 from .snapshot_files import snapshot_exists, snapshot_payload, write_snapshot
 from .state import UsageState
 
@@ -34,23 +34,21 @@ class Recovered:
     snapshots_rewritten: list[str] = dataclasses.field(default_factory=list)
 
 
-def apply_record(state: UsageState, record: dict[str, Any], snap_dir: Path) -> str | None:
+def apply_record(state: UsageState, record: Record, snap_dir: Path) -> str | None:
     """Apply one journal record; returns the name of a snapshot file it had to write, if any."""
     rewritten = None
-    if record["op"] == "add":
-        state.apply_add(
-            record["client"], record["seq"], record["deltas"], record["day"], record["at"]
-        )
-    elif record["op"] == "reset":
-        name = record["snapshot"]
-        if not snapshot_exists(snap_dir, name):
-            payload = snapshot_payload(
-                record["totals"], record["daily_totals"], record["bucket_timezone"], record["at"]
-            )
-            write_snapshot(snap_dir, name, payload)
-            rewritten = name
-        state.apply_reset(record["at"])
-    state.lsn = record["lsn"]
+    match record:
+        case AddRecord():
+            state.apply_add(record.client, record.seq, record.deltas, record.day, record.at)
+        case ResetRecord():
+            if not snapshot_exists(snap_dir, record.snapshot):
+                payload = snapshot_payload(
+                    record.totals, record.daily_totals, record.bucket_timezone, record.at
+                )
+                write_snapshot(snap_dir, record.snapshot, payload)
+                rewritten = record.snapshot
+            state.apply_reset(record.at)
+    state.lsn = record.lsn
     return rewritten
 
 
@@ -86,11 +84,12 @@ def _recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
             result.skipped += 1
             continue
         try:
-            rewritten = apply_record(result.state, record, snap_dir)
-        except (KeyError, TypeError, AttributeError) as exc:
+            typed = decode(record)
+        except ValueError as exc:
             result.bad_lines += 1
             log.error("journal record lsn=%s is malformed (%s); skipped", record.get("lsn"), exc)
             continue
+        rewritten = apply_record(result.state, typed, snap_dir)
         result.replayed += 1
         if rewritten:
             result.snapshots_rewritten.append(rewritten)

@@ -39,7 +39,8 @@ from .config import Settings
 from .days import day_of
 from .errors import CollectorError
 from .folder_lock import FolderLock
-from .journal import Journal, encode
+from .journal import Journal
+from .journal_records import AddRecord, ResetRecord, encode
 from .metrics import Metrics
 from .outcomes import (
     AddOutcome,
@@ -191,7 +192,7 @@ class Store:
         day = day_of(
             request.ts_ms if request.ts_ms is not None else now, self.settings.bucket_timezone
         )
-        record: dict[str, Any] | None = None
+        record: AddRecord | None = None
         outcome: AddOutcome
         with self._lock:
             self._check_writable()
@@ -207,8 +208,7 @@ class Store:
                 if new_hosts and len(known) + new_hosts > self.settings.max_hosts:
                     return HostLimitReached(limit=self.settings.max_hosts, new_hosts=new_hosts)
                 lsn = self._state.lsn + 1
-                record = {"lsn": lsn, "op": "add", "client": request.client_id}
-                record.update(seq=request.seq, deltas=request.deltas, day=day, at=now)
+                record = AddRecord(lsn, request.client_id, request.seq, request.deltas, day, now)
                 applied = self._state.apply_add(
                     request.client_id, request.seq, request.deltas, day, now, lsn
                 )
@@ -232,8 +232,8 @@ class Store:
         if self._failure is not None:
             raise JournalFailed(self._failure)
 
-    def _write(self, record: dict[str, Any]) -> None:
-        lsn = record["lsn"]
+    def _write(self, record: AddRecord) -> None:
+        lsn = record.lsn
         try:
             seconds = self._journal.append_line(encode(record))
         except OSError as exc:
@@ -282,19 +282,21 @@ class Store:
                 at,
             )
             name = snapshot_name(at)
-            record: dict[str, Any] = {"lsn": self._state.lsn + 1, "op": "reset", "snapshot": name}
-            record.update(at=at, **{k: payload[k] for k in SNAPSHOT_FIELDS})
+            record = ResetRecord(
+                self._state.lsn + 1, name, at, payload["totals"], payload["daily_totals"],
+                payload["bucket_timezone"],
+            )  # fmt: skip
             try:
                 pending = write_pending(self.settings.snap_dir, name, payload)
             except OSError as exc:
                 raise ResetFailed(f"could not write the snapshot in SNAP_DIR: {exc}") from exc
             try:
-                self._journal.append([record])
+                self._journal.append([encode(record)])
             except OSError as exc:
                 pending.unlink(missing_ok=True)
                 raise ResetFailed(f"could not write the journal: {exc}") from exc
             self._state.apply_reset(at)
-            self._state.lsn = record["lsn"]
+            self._state.lsn = record.lsn
             self._records += 1
             self.metrics.resets.inc()
             try:
@@ -378,10 +380,6 @@ def _wait_while(condition: Callable[[], bool], timeout_message: str) -> None:
         if time.monotonic() > deadline:
             raise JournalFailed(timeout_message)
         time.sleep(_POLL_SECONDS)
-
-
-# The fields of a snapshot a reset record carries, so a crash can write the file again.
-SNAPSHOT_FIELDS = ("totals", "daily_totals", "bucket_timezone")
 
 
 def current_store() -> Store:

@@ -35,9 +35,14 @@ def paths(tmp_path: Path) -> tuple[Path, Path, Path]:
     return tmp_path / "state.json", tmp_path / "state.json.journal", snap
 
 
+def line(record: dict) -> bytes:
+    """A record as the journal stores it: one compact JSON object a line, `lsn` first."""
+    return json.dumps(record, separators=(",", ":")).encode() + b"\n"
+
+
 def write_journal(path: Path, records: list[dict]) -> None:
     journal = Journal(path)
-    journal.append(records)
+    journal.append([line(r) for r in records])
     journal.close()
 
 
@@ -59,7 +64,7 @@ def test_torn_last_line_is_dropped_and_cut(paths: tuple[Path, Path, Path]) -> No
     assert recovered.torn_tail_bytes > 0
     # Reopening cuts the tail, so the next record starts on a line of its own.
     journal = Journal(journal_path, recovered.torn_tail_bytes)
-    journal.append([add_record(2, "a", 2, 1)])
+    journal.append([line(add_record(2, "a", 2, 1))])
     journal.close()
     assert recover(state_path, journal_path, snap).state.counters == {"chatgpt.com": 6}
 
@@ -124,7 +129,7 @@ def test_journal_append_failure_leaves_no_trace(
 ) -> None:
     _, journal_path, _ = paths
     journal = Journal(journal_path)
-    journal.append([add_record(1, "a", 1, 5)])
+    journal.append([line(add_record(1, "a", 1, 5))])
     size = journal_path.stat().st_size
 
     def failing_fsync(fd: int) -> None:
@@ -132,7 +137,7 @@ def test_journal_append_failure_leaves_no_trace(
 
     monkeypatch.setattr("collector.journal.sync_data", failing_fsync)
     with pytest.raises(OSError):
-        journal.append([add_record(2, "a", 2, 7)])
+        journal.append([line(add_record(2, "a", 2, 7))])
     journal.close()
     assert journal_path.stat().st_size == size
 
@@ -230,12 +235,12 @@ def test_a_damaged_checkpoint_is_rebuilt_from_the_previous_generation(
     state = UsageState()
     for lsn, tokens in ((1, 100), (2, 20)):
         record = add_record(lsn, "c", lsn, tokens)
-        journal.append([record])
+        journal.append([line(record)])
         state.apply_add("c", lsn, record["deltas"], record["day"], 1)
         state.lsn = lsn
         write_checkpoint(state_path, state)  # a checkpoint after each add, as /flush does
         journal.rotate()
-    journal.append([add_record(3, "c", 3, 3)])
+    journal.append([line(add_record(3, "c", 3, 3))])
     journal.close()
     state_path.write_bytes(b'{"format": 1, "counters": {"chatgpt.com": ')  # damaged on disk
     recovered = recover(state_path, journal_path, snap)

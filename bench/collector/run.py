@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from collector.config import load_settings
-from collector.journal import HEADER, encode
+from collector.journal import HEADER
+from collector.journal_records import AddRecord, encode
 from collector.metrics import Metrics
 from collector.recovery import recover
 from collector.store import Store
@@ -178,8 +179,8 @@ def run_replay(records: int) -> list[str]:
             handle.write(HEADER)
             for lsn in range(1, records + 1):
                 client = f"c{lsn % 1000}"
-                record = {"lsn": lsn, "op": "add", "client": client, "seq": lsn // 1000 + 1}
-                record.update(deltas={"chatgpt.com": 5, "claude.ai": 2}, day="2026-11-25", at=0)
+                deltas = {"chatgpt.com": 5, "claude.ai": 2}
+                record = AddRecord(lsn, client, lsn // 1000 + 1, deltas, "2026-11-25", 0)
                 handle.write(encode(record))
         size_mb = journal.stat().st_size / 1e6
         started = time.perf_counter()
