@@ -174,6 +174,15 @@ PARAMS: dict[str, tuple[str, Converter]] = {
 }
 
 
+PATH_FIELDS = (
+    "state_path",
+    "snap_dir",
+    "db_path",
+    "pricing_override_path",
+    "rate_limits_seed_path",
+)
+
+
 def _offset_zone(hours: float) -> str:
     """TIMEZONE_OFFSET_HOURS as an IANA fixed zone (Etc/GMT signs are inverted by POSIX rule)."""
     if hours != int(hours):
@@ -200,7 +209,7 @@ def load_settings(environ: Mapping[str, str], base_dir: Path | None = None) -> S
             values[field] = convert(raw)
         except ValueError as exc:
             raise ConfigError(f"{name}: {exc}") from exc
-    # An IANA CLIPROXY_TIMEZONE wins over the seed's TIMEZONE_OFFSET_HOURS.
+    # An IANA CLIPROXY_TIMEZONE wins over the older TIMEZONE_OFFSET_HOURS (whole hours only).
     if not environ.get("CLIPROXY_TIMEZONE", "").strip() and environ.get("TIMEZONE_OFFSET_HOURS"):
         try:
             values["cliproxy_timezone"] = _offset_zone(
@@ -210,16 +219,10 @@ def load_settings(environ: Mapping[str, str], base_dir: Path | None = None) -> S
             raise ConfigError(f"TIMEZONE_OFFSET_HOURS: {exc}") from exc
     if not values.get("api_key"):
         raise ConfigError(NO_KEY_MESSAGE)
-    for field in (
-        "state_path",
-        "snap_dir",
-        "db_path",
-        "pricing_override_path",
-        "rate_limits_seed_path",
-    ):
-        if isinstance(values.get(field), Path):
-            values[field] = base / values[field]
-    values.setdefault("state_path", base / "state.json")
-    values.setdefault("snap_dir", base / "snapshots")
-    values.setdefault("db_path", base / "data" / "collector.db")
+    # Relative paths, the defaults in Settings included, are taken from `base`.
+    defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
+    for field in PATH_FIELDS:
+        value = values.get(field, defaults[field])
+        if isinstance(value, Path):
+            values[field] = base / value
     return Settings(**values)
