@@ -15,7 +15,6 @@ import contextlib
 import json
 import socket
 import time
-from typing import Any
 
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
@@ -44,6 +43,12 @@ class JsonErrorTask(ErrorTask):  # type: ignore[misc]
 
 
 class LingeringChannel(HTTPChannel):  # type: ignore[misc]
+    """waitress's channel; after a JSON error answer it drains instead of closing at once.
+
+    The draining behaviour is switched on per instance (instance attributes shadow the methods),
+    so the event loop's calls to `readable`/`writable` on every other channel cost nothing extra.
+    """
+
     error_task_class = JsonErrorTask
     linger_until = 0.0  # set by JsonErrorTask: drain until then before closing
     _draining = False
@@ -54,34 +59,24 @@ class LingeringChannel(HTTPChannel):  # type: ignore[misc]
             self._draining = True  # the answer is flushed: send FIN, keep reading
             with contextlib.suppress(OSError):
                 self.socket.shutdown(socket.SHUT_WR)
+            self.readable = lambda: True
+            # Nothing is written while draining; "writable" once the time is up makes the loop
+            # call handle_write, which closes.
+            self.writable = lambda: time.monotonic() > self.linger_until
+            self.handle_read = self._drain
+            self.handle_write = self._stop_draining
             return
         super().handle_close()
 
-    def readable(self) -> Any:
-        return True if self._draining else super().readable()
-
-    def writable(self) -> Any:
-        # While draining nothing is written; "writable" past the deadline makes the loop close us.
-        if self._draining:
-            return time.monotonic() > self.linger_until
-        return super().writable()
-
-    def handle_read(self) -> None:
-        if not self._draining:
-            super().handle_read()
-            return
+    def _drain(self) -> None:
         try:
             data = self.socket.recv(_DRAIN_CHUNK)
         except OSError:
             data = b""
         self._drained += len(data)
         if not data or self._drained > LINGER_MAX_BYTES or time.monotonic() > self.linger_until:
-            self.linger_until = 0.0
-            super().handle_close()
+            self._stop_draining()
 
-    def handle_write(self) -> None:
-        if self._draining:  # only asked for once the linger time is over
-            self.linger_until = 0.0
-            super().handle_close()
-            return
-        super().handle_write()
+    def _stop_draining(self) -> None:
+        self.linger_until = 0.0
+        HTTPChannel.handle_close(self)

@@ -33,6 +33,8 @@ class ResetRecord:
 
 
 Record = AddRecord | ResetRecord
+# One encoder for every record: `json.dumps` with options builds a new encoder on each call.
+_encode_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def encode(record: Record) -> bytes:
@@ -47,7 +49,7 @@ def encode(record: Record) -> bytes:
             daily_totals=record.daily_totals,
             bucket_timezone=record.bucket_timezone,
         )
-    return json.dumps(data, separators=(",", ":")).encode() + b"\n"
+    return _encode_json(data).encode() + b"\n"
 
 
 def _int(value: Any) -> int:

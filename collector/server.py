@@ -9,6 +9,7 @@ import signal
 import socket
 import time
 from types import FrameType
+from typing import Any
 
 from flask import Flask
 from waitress import create_server
@@ -67,6 +68,16 @@ def connection_limit() -> int:
     return CONNECTION_LIMIT
 
 
+def connection_options() -> dict[str, Any]:
+    """waitress's limits for connections (the benchmark's reference stacks use them too)."""
+    return {
+        "connection_limit": connection_limit(),
+        "channel_timeout": IDLE_TIMEOUT_SECONDS,
+        "cleanup_interval": CLEANUP_SECONDS,
+        "asyncore_use_poll": True,  # select() cannot watch descriptors past 1024
+    }
+
+
 def make_server(app: Flask, sock: socket.socket) -> TcpWSGIServer:
     settings: Settings = app.config["SETTINGS"]
     server = create_server(
@@ -75,10 +86,7 @@ def make_server(app: Flask, sock: socket.socket) -> TcpWSGIServer:
         threads=settings.threads,
         ident="llm-usage-collector",
         max_request_body_size=settings.max_body_bytes,
-        connection_limit=connection_limit(),
-        channel_timeout=IDLE_TIMEOUT_SECONDS,
-        cleanup_interval=CLEANUP_SECONDS,
-        asyncore_use_poll=True,  # select() cannot watch descriptors past 1024
+        **connection_options(),
     )
     server.channel_class = LingeringChannel  # JSON for waitress's own errors, drained uploads
     return server
