@@ -81,6 +81,15 @@ def read_csv(path: Path) -> tuple[list[str], Days]:
     return hosts, rows
 
 
+def csv_hosts(snap_dir: Path) -> set[str]:
+    """The hosts of snapshots.csv's columns (empty, with a log line, if it cannot be read)."""
+    try:
+        return set(read_csv(snap_dir / CSV_NAME)[0])
+    except (OSError, CollectorError) as exc:
+        log.warning("could not read the hosts of %s: %s", CSV_NAME, exc)
+        return set()
+
+
 def render_csv(hosts: list[str], rows: Days) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

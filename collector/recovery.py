@@ -94,3 +94,19 @@ def _recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
         if rewritten:
             result.snapshots_rewritten.append(rewritten)
     return result
+
+
+def recovery_warnings(recovered: Recovered) -> list[str]:
+    """What start-up had to repair, for the log and /health."""
+    warnings = []
+    if recovered.quarantined:
+        source = recovered.rebuilt_from or "nothing (no previous checkpoint)"
+        warnings.append(
+            f"state.json was damaged: moved to {recovered.quarantined.name}; counters were "
+            f"rebuilt from {source} and the journal records since it"
+        )
+    if recovered.bad_lines:
+        warnings.append(f"{recovered.bad_lines} damaged journal line(s) skipped")
+    if recovered.snapshots_rewritten:
+        warnings.append(f"rewrote snapshot(s) a crash interrupted: {recovered.snapshots_rewritten}")
+    return warnings

@@ -28,7 +28,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -39,6 +38,7 @@ from .config import Settings
 from .days import day_of
 from .errors import CollectorError
 from .folder_lock import FolderLock
+from .in_flight import InFlight
 from .journal import Journal
 from .journal_records import AddRecord, ResetRecord, encode
 from .metrics import Metrics
@@ -55,7 +55,7 @@ from .outcomes import (
     ResetDone,
     ResetFailed,
 )
-from .recovery import Recovered, recover
+from .recovery import Recovered, recover, recovery_warnings
 from .snapshot_files import (
     discard_pending,
     publish,
@@ -68,11 +68,6 @@ from .state import UsageState
 from .validation import AddRequest
 
 log = logging.getLogger(__name__)
-
-# How long an answer may wait for another thread's flush, and for in-flight records to drain
-# before a reset or checkpoint. A flush this slow means a failing disk: answer 503.
-FLUSH_WAIT_SECONDS = 30.0
-_POLL_SECONDS = 0.0005
 
 
 __all__ = ["Closed", "JournalFailed", "Store", "UsageView", "current_store"]
@@ -113,14 +108,12 @@ class Store:
         self._state: UsageState = self.recovered.state
         if self._state.since_ms == 0:
             self._state.since_ms = self._now_ms()
-        self._state.hosts.update(folded_hosts(settings.snap_dir))
+        self._state.hosts.update(folding.csv_hosts(settings.snap_dir))
         self._journal = Journal(settings.journal_path, self.recovered.torn_tail_bytes)
         # Guards _state, _records and _closed. Held for memory work only in the request path;
         # reset, checkpoint and close hold it across their I/O, so nothing changes under them.
         self._lock = threading.Lock()
-        # lsn of every record decided but not yet on disk. Writers add under the lock and remove
-        # without it (set.add/discard are atomic), so a drain never waits on a lock it holds.
-        self._in_flight: set[int] = set()
+        self._in_flight = InFlight()  # records decided but not yet on disk
         self._records = 0  # journal records since the last checkpoint
         self._closed = False
         self._failure: str | None = None  # why the journal is not trusted, until a checkpoint
@@ -237,12 +230,12 @@ class Store:
         try:
             seconds = self._journal.append_line(encode(record))
         except OSError as exc:
-            # Set before the lsn leaves _in_flight: a thread waiting on it must see the failure.
+            # Set before the lsn leaves in-flight: a thread waiting on it must see the failure.
             self._failure = f"journal write failed ({exc}); writes refused until a checkpoint"
             log.critical("%s", self._failure)
             raise JournalFailed(self._failure) from exc
         finally:
-            self._in_flight.discard(lsn)
+            self._in_flight.done(lsn)
         self.metrics.fsync_seconds.observe(seconds)
 
     def _wait_on_disk(self, lsn: int) -> None:
@@ -250,15 +243,14 @@ class Store:
 
         :raise JournalFailed: the journal failed meanwhile, or the flush took too long.
         """
-        if lsn and lsn in self._in_flight:  # rare: the same client sent again before our answer
-            _wait_while(lambda: lsn in self._in_flight, "the journal flush is taking too long")
+        self._in_flight.wait_for(lsn)
         failure = self._failure
         if failure is not None:  # the record may be one whose write failed
             raise JournalFailed(failure)
 
     def _drain(self) -> None:
         """Wait (holding the lock, so no new record starts) until every record is on disk."""
-        _wait_while(lambda: bool(self._in_flight), "journal flushes did not finish; try again")
+        self._in_flight.drain()
 
     def reset(self) -> ResetDone:
         """Snapshot the counters and zero them (never last_seq), in an order that makes a failure
@@ -370,47 +362,10 @@ class Store:
                 self._folder_lock.release()
 
 
-def _wait_while(condition: Callable[[], bool], timeout_message: str) -> None:
-    """Poll until `condition` is false, for at most FLUSH_WAIT_SECONDS.
-
-    :raise JournalFailed: with `timeout_message`, when the flushes take longer than that.
-    """
-    deadline = time.monotonic() + FLUSH_WAIT_SECONDS
-    while condition():
-        if time.monotonic() > deadline:
-            raise JournalFailed(timeout_message)
-        time.sleep(_POLL_SECONDS)
-
-
 def current_store() -> Store:
     """The store of the app handling this request."""
     store: Store = current_app.extensions["collector"]
     return store
-
-
-def recovery_warnings(recovered: Recovered) -> list[str]:
-    """What start-up had to repair, for the log and /health."""
-    warnings = []
-    if recovered.quarantined:
-        source = recovered.rebuilt_from or "nothing (no previous checkpoint)"
-        warnings.append(
-            f"state.json was damaged: moved to {recovered.quarantined.name}; counters were "
-            f"rebuilt from {source} and the journal records since it"
-        )
-    if recovered.bad_lines:
-        warnings.append(f"{recovered.bad_lines} damaged journal line(s) skipped")
-    if recovered.snapshots_rewritten:
-        warnings.append(f"rewrote snapshot(s) a crash interrupted: {recovered.snapshots_rewritten}")
-    return warnings
-
-
-def folded_hosts(snap_dir: Path) -> set[str]:
-    """Hosts in snapshots.csv's columns: the data folder keeps them too."""
-    try:
-        return set(folding.read_csv(snap_dir / folding.CSV_NAME)[0])
-    except (OSError, CollectorError) as exc:
-        log.warning("could not read the hosts of snapshots.csv: %s", exc)
-        return set()
 
 
 def init_app(app: Flask) -> None:
