@@ -125,9 +125,10 @@ def run_pair(seconds: int, rounds: int) -> list[str]:
     rows.append("")
     rows.append(
         "| connections | collector/bare requests/s | collector p99 / bare p99 "
-        "| bare+fsync/bare requests/s | collector/bare+fsync requests/s |"
+        "| bare+fsync/bare requests/s | collector/bare+fsync requests/s "
+        "| collector p99 / bare+fsync p99 |"
     )
-    rows.append("|---|---|---|---|---|")
+    rows.append("|---|---|---|---|---|---|")
 
     def ratio(conns: int, top: str, bottom: str, key: str = "rps") -> float:
         """Median over rounds of the per-round ratio (rounds share the machine's mood)."""
@@ -139,7 +140,8 @@ def run_pair(seconds: int, rounds: int) -> list[str]:
             f"| {conns} | {ratio(conns, 'collector', 'bare'):.2f} "
             f"| {ratio(conns, 'collector', 'bare', 'p99'):.2f} "
             f"| {ratio(conns, 'bare+fsync', 'bare'):.2f} "
-            f"| {ratio(conns, 'collector', 'bare+fsync'):.2f} |"
+            f"| {ratio(conns, 'collector', 'bare+fsync'):.2f} "
+            f"| {ratio(conns, 'collector', 'bare+fsync', 'p99'):.2f} |"
         )
     return rows
 
