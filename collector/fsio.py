@@ -22,7 +22,7 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
+def write_synced(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Write a whole file (replacing it) and fsync it; no rename."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
@@ -32,7 +32,7 @@ def write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Temp file in the same folder (a rename across devices is not atomic), fsync, rename, fsync dir."""
     tmp = path.with_name(path.name + ".tmp")
     write_synced(tmp, data, mode)
