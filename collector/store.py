@@ -123,11 +123,6 @@ class Store:
         self._recovery_warnings = recovery_warnings(self.recovered)
         # After recovery, which wrote any snapshot a journaled reset still owed.
         discard_pending(settings.snap_dir)
-        if not os.access(settings.snap_dir, os.W_OK):
-            self._recovery_warnings.append(
-                f"SNAP_DIR {settings.snap_dir} is not writable: /reset fails (and changes "
-                "nothing) until it is"
-            )
         # Start clean: the checkpoint holds what was replayed, the journal starts empty.
         with self._lock:
             self._checkpoint_locked()
@@ -138,9 +133,18 @@ class Store:
     # ---- reads ------------------------------------------------------------------------------
     @property
     def warnings(self) -> list[str]:
-        """What start-up repaired, and a journal failure not yet cured, for /health."""
+        """What start-up repaired, a journal failure not yet cured, and a SNAP_DIR that cannot be
+        written now, for /health."""
+        warnings = list(self._recovery_warnings)
         failure = self._failure
-        return self._recovery_warnings + ([failure] if failure else [])
+        if failure:
+            warnings.append(failure)
+        if not os.access(self.settings.snap_dir, os.W_OK):
+            warnings.append(
+                f"SNAP_DIR {self.settings.snap_dir} is not writable: /reset fails (and changes "
+                "nothing) until it is"
+            )
+        return warnings
 
     def view(self) -> UsageView:
         with self._lock:

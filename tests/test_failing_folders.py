@@ -49,6 +49,8 @@ def test_a_failed_reset_changes_nothing(
             usage = app.test_client().get("/usage", headers=KEY)
             assert usage.status_code == 200 and usage.get_json()["totals"] == {"a.com": 100}
             mount.writable()
+            health = app.test_client().get("/health").get_json()
+            assert "not writable" not in " ".join(health.get("warnings", []))
         else:
             assert filler is not None
             filler.unlink()
