@@ -201,9 +201,10 @@ class Store:
                 outcome = Duplicate(last_seq=last)
             else:
                 known = self._state.hosts
-                new_hosts = sum(1 for host in request.deltas if host not in known)
-                if new_hosts and len(known) + new_hosts > self.settings.max_hosts:
-                    return HostLimitReached(limit=self.settings.max_hosts, new_hosts=new_hosts)
+                if not known.issuperset(request.deltas):  # rare: a host never seen before
+                    new_hosts = len(request.deltas.keys() - known)
+                    if len(known) + new_hosts > self.settings.max_hosts:
+                        return HostLimitReached(limit=self.settings.max_hosts, new_hosts=new_hosts)
                 lsn = self._state.lsn + 1
                 record = AddRecord(lsn, request.client_id, request.seq, request.deltas, day, now)
                 applied = self._state.apply_add(
