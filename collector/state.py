@@ -1,4 +1,4 @@
-"""The in-memory usage state and its JSON form (`state.json`, format 1 and the original format).
+"""The in-memory usage state and its JSON form (`state.json`, format 1, and the older unversioned format).
 
 Plain data and pure functions: no locks, no files. The store owns locking and durability.
 """
@@ -115,7 +115,7 @@ def _clients(value: Any) -> dict[str, ClientInfo]:
 
 
 def from_json(data: Any) -> UsageState:
-    """Read format 1, or the original format (`totals`, `daily_totals`, `clients`).
+    """Read format 1, or the older unversioned format (`totals`, `daily_totals`, `clients`).
 
     :raise CorruptStateError: the object is neither.
     :raise UnknownFormatError: a `format` this version does not know (a newer one).
