@@ -12,7 +12,7 @@ Rules that keep every count exact:
 - An answer that reveals a client's `last_seq` (a duplicate, /client_status, the next seq of the
   same client) first waits until the record that set it is on disk.
 - Reset, checkpoint and close hold the lock and first wait until no record is in flight, so a
-  snapshot or state.json never holds a record the journal might lose, and a truncate drops none.
+  snapshot or state.json never holds a record the journal might lose, and a rotation drops none.
 - If a journal write or flush fails, nothing more is acknowledged until a checkpoint succeeds
   (state.json then holds all of memory, including the record whose write failed): retrying an
   fsync after an error is not safe, and the client resends anyway.
@@ -123,7 +123,7 @@ class Store:
         self._recovery_warnings = recovery_warnings(self.recovered)
         # After recovery, which wrote any snapshot a journaled reset still owed.
         discard_pending(settings.snap_dir)
-        # Start clean: the checkpoint holds what was replayed, the journal starts empty.
+        # Start clean: the checkpoint holds what was replayed, and a new journal starts.
         with self._lock:
             self._checkpoint_locked()
 

@@ -189,7 +189,7 @@ def run_replay(records: int) -> list[str]:
         result = recover(base / "state.json", journal, base / "snapshots")
         replay_seconds = time.perf_counter() - started
         assert result.replayed == records, result
-        # The whole start: replay, then a checkpoint and an emptied journal, as the collector does.
+        # The whole start: replay, then a checkpoint and a new journal, as the collector does.
         settings = load_settings(
             {
                 "API_KEY": "k",
