@@ -49,6 +49,7 @@ BACKOFF=${RESET_BACKOFF_SECONDS:-2}
 BACKOFF_MAX=${RESET_BACKOFF_MAX_SECONDS:-60}
 TRIES=${RESET_TRIES:-3}
 TIMEOUT=${RESET_CURL_TIMEOUT:-15}
+FAILED_ATTEMPTS=""
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/reset_collector.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -64,9 +65,14 @@ rotate_log() {
   if [ "$LOG_KEEP" -ge 1 ]; then mv -f "$LOG" "$LOG.1"; else rm -f "$LOG"; fi
 }
 
+# Printable text only: a body or an error from the network must not forge or garble log lines.
+printable() {
+  printf '%s' "$*" | LC_ALL=C tr -c '[:print:]' '?'
+}
+
 log() {
   local line
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) reset_collector[$$]: $*"
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) reset_collector[$$]: $(printable "$*")"
   if ! { rotate_log && printf '%s\n' "$line" >>"$LOG"; } 2>/dev/null; then
     printf '%s (could not write %s)\n' "$line" "$LOG" >&2
   elif [ -t 2 ] || [ "${RESET_LOG_STDERR:-0}" = 1 ]; then
@@ -106,10 +112,11 @@ env_file_value() {
 }
 
 # http METHOD PATH [auth]: body in $WORK/body, status in HTTP_CODE, curl's complaint in $WORK/err.
-# `-f` makes any HTTP error a non-zero exit; the status code still tells 401 from 500.
+# `--fail-with-body` (curl 7.76+) makes any HTTP error a non-zero exit and keeps the body for the
+# log; the status code still tells 401 from 500.
 http() {
   local method=$1 path=$2 auth=${3:-} key rc=0
-  local args=(-sS -f -X "$method" --connect-timeout 5 --max-time "$TIMEOUT"
+  local args=(-sS --fail-with-body -X "$method" --connect-timeout 5 --max-time "$TIMEOUT"
     -o "$WORK/body" -w '%{http_code}' -K -)
   if [ "$method" = POST ]; then
     args+=(-H 'Content-Type: application/json' --data '{}')
@@ -134,6 +141,11 @@ curl_error() {
   tr '\n' ' ' <"$WORK/err" | sed 's/ *$//'
 }
 
+# The start of the answer's body, for the log (`log` makes it printable).
+short_body() {
+  head -c 200 "$WORK/body"
+}
+
 # Call an authenticated endpoint, retrying network and 5xx errors; 401/403 is final (exit 4).
 call_with_retries() {
   local method=$1 path=$2 attempt
@@ -146,12 +158,15 @@ call_with_retries() {
         fail 4 "the collector refused the key (HTTP $HTTP_CODE from $method $path):" \
           "API_KEY from $KEY_SOURCE does not match the collector's key"
         ;;
-      4??) fail 5 "HTTP $HTTP_CODE from $method $path: $(head -c 300 "$WORK/body")" ;;
+      4??) fail 5 "HTTP $HTTP_CODE from $method $path: $(short_body)" ;;
     esac
-    log "$method $path failed (attempt $attempt/$TRIES, $(status_text)): $(curl_error)"
+    FAILED_ATTEMPTS="$FAILED_ATTEMPTS $(status_text)"
+    log "$method $path failed (attempt $attempt/$TRIES, $(status_text)): $(short_body)" \
+      "$(curl_error)"
     if [ "$attempt" -lt "$TRIES" ]; then sleep "$BACKOFF"; fi
   done
-  fail 5 "$method $path failed $TRIES times; last error: $(status_text) $(curl_error)"
+  fail 5 "$method $path failed $TRIES times; last error: $(status_text) $(short_body)" \
+    "$(curl_error)"
 }
 
 wait_for_health() {
@@ -215,17 +230,23 @@ main() {
   wait_for_health
   call_with_retries GET /counters
   counts=$(read_json counters) ||
-    fail 5 "unexpected /counters answer ($(curl_error)): $(head -c 300 "$WORK/body")"
+    fail 5 "unexpected /counters answer ($(curl_error)): $(short_body)"
   read -r total hosts <<<"$counts"
   if [ "$total" -eq 0 ]; then
     log "nothing recorded since the last reset at $URL: no reset needed"
     return 0
   fi
+  FAILED_ATTEMPTS=""
   call_with_retries POST /reset
   snapshot=$(read_json reset) ||
-    fail 5 "unexpected /reset answer ($(curl_error)): $(head -c 300 "$WORK/body")"
+    fail 5 "unexpected /reset answer ($(curl_error)): $(short_body)"
   if [ "$snapshot" = none ]; then
-    log "reset at $URL wrote no snapshot (an earlier attempt may have done it already)"
+    # A refused reset changes nothing, so "nothing recorded" now, after a failed attempt, is not
+    # a success this script can vouch for: say so and let the operator look.
+    [ -z "$FAILED_ATTEMPTS" ] ||
+      fail 5 "POST /reset failed first (${FAILED_ATTEMPTS# }), then the collector reported nothing" \
+        "to reset: check SNAP_DIR for today's snapshot"
+    log "reset at $URL wrote no snapshot: nothing was recorded"
   else
     log "reset done at $URL: $total tokens over $hosts host(s) saved in $snapshot"
   fi

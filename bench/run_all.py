@@ -9,6 +9,7 @@ from tests.support.collector_proc import REPO_ROOT
 
 BENCHMARKS = [
     [sys.executable, "-m", "bench.collector.run"],
+    [sys.executable, "-m", "bench.collector.cpu_per_request"],
     [sys.executable, "-m", "bench.cliproxy.ingest_bench"],
     [sys.executable, "-m", "bench.agents.scan_bench"],
     [sys.executable, "-m", "bench.dashboard.usage_bench"],

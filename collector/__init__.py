@@ -7,17 +7,27 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 
-from flask import Flask
+try:
+    from flask import Flask
+except ModuleNotFoundError as _missing:  # run with a Python that lacks the pinned packages
+    if sys.argv and (sys.argv[0] == "-m" or sys.argv[0].endswith("collector.py")):
+        raise SystemExit(
+            f"collector: this Python ({sys.executable}) lacks the package {_missing.name!r}. "
+            "Run `make run` from the project folder (it sets up .venv), or `.venv/bin/python -m "
+            "collector`, or install the pins with `pip install -r requirements.txt`."
+        ) from None
+    raise
 
 from . import (
+    add_views,
     admin,
     agents,
     cliproxy,
     dashboard,
     http_errors,
-    ingest,
     metrics,
     pricing,
     request_log,
@@ -56,7 +66,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None) -> Flask:
     metrics.init_app(app)
     store.init_app(app)
     app.register_blueprint(admin.bp)
-    app.register_blueprint(ingest.bp)
+    app.register_blueprint(add_views.bp)
     pricing.init_app(app)
     dashboard.init_app(app)
     cliproxy.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, jsonify
@@ -13,7 +14,8 @@ from flask.typing import ResponseReturnValue
 from . import unparsed_alarm, usage_buckets
 from .auth import require_key
 from .errors import CollectorError
-from .http_errors import api_error
+from .http_errors import ApiError
+from .outcomes import CheckpointFailed, Closed, JournalFailed, ResetFailed
 from .store import Store, current_store
 from .version import __version__
 
@@ -69,27 +71,40 @@ def counters() -> ResponseReturnValue:
 @bp.post("/reset")
 @require_key
 def reset() -> ResponseReturnValue:
+    """200 only when the reset happened (or there was nothing to reset); any other answer means
+    the counters are exactly as they were."""
     store = current_store()
     try:
-        result = store.reset()
-    except OSError as exc:
-        return api_error(503, "reset_failed", f"could not write the journal or snapshot: {exc}")
-    if result["snapshot"] is None:
-        return jsonify(result)
+        done = store.reset()
+    except (ResetFailed, JournalFailed) as exc:
+        raise ApiError(503, "reset_failed", f"nothing was reset: {exc}") from None
+    except Closed:
+        raise ApiError(503, "shutting_down", "the collector is stopping; try again later") from None
+    if done.snapshot is None:
+        return jsonify(ok=True, snapshot=None, message="nothing recorded; no snapshot")
+    body: dict[str, Any] = {
+        "ok": True,
+        "snapshot": done.snapshot,
+        "totals": done.totals,
+        "created_at": done.created_at,
+    }
     try:
         folded = store.fold()
-        result["rolled_up"] = {"folded": folded.folded, "csv": folded.csv_path.name}
+        body["rolled_up"] = {"folded": folded.folded, "csv": folded.csv_path.name}
     except (CollectorError, OSError) as exc:
-        # The snapshot is safe on disk; the next reset or a hand-run rollup folds it.
-        log.error("rollup after reset failed: %s", exc)
-        result["rollup_error"] = str(exc)
-    return jsonify(result)
+        # The snapshot is safe on disk; the next reset or snapshots/rollup_snapshots.py folds it.
+        log.error("fold after reset failed: %s", exc)
+        body["rollup_error"] = str(exc)
+    return jsonify(body)
 
 
 @bp.post("/flush")
 @require_key
 def flush() -> ResponseReturnValue:
     try:
-        return jsonify(current_store().checkpoint())
-    except OSError as exc:
-        return api_error(503, "checkpoint_failed", f"could not write the checkpoint: {exc}")
+        done = current_store().checkpoint()
+    except CheckpointFailed as exc:
+        raise ApiError(503, "checkpoint_failed", str(exc)) from None
+    except Closed:
+        raise ApiError(503, "shutting_down", "the collector is stopping") from None
+    return jsonify(ok=True, checkpoint=done.path, lsn=done.lsn)

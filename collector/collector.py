@@ -1,4 +1,4 @@
-"""`python collector.py` from inside `collector/`, as the seed's guides say: runs the package from
+"""`python collector.py` from inside `collector/`, as older guides start it: runs the package from
 the project root, so `.env`, `state.json` and `snapshots/` are the project's, as with `make run`."""
 
 import os

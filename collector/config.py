@@ -142,6 +142,9 @@ class Settings:
     bucket_timezone: str = "UTC"
     max_body_bytes: int = 1024 * 1024
     max_hosts_per_add: int = 256
+    # Distinct hosts one data folder keeps (counters, CSV columns, metric labels): a bound, so no
+    # client can grow them without end; a new host past it is refused.
+    max_hosts: int = 1000
     checkpoint_interval_seconds: int = 60
     checkpoint_every_records: int = 100_000
     log_level: str = "INFO"
@@ -175,6 +178,19 @@ class Settings:
         return self.state_path.with_name(self.state_path.name + ".journal")
 
     @property
+    def lock_path(self) -> Path:
+        """The lock that makes one collector the owner of the data folder."""
+        return self.state_path.with_name(self.state_path.name + ".lock")
+
+    def data_files(self) -> list[Path]:
+        """Every file holding usage data, which only the owner may read."""
+        state = [self.state_path, self.journal_path, self.lock_path]
+        state += [p.with_name(p.name + ".prev") for p in (self.state_path, self.journal_path)]
+        db = [self.db_path.with_name(self.db_path.name + s) for s in ("", "-wal", "-shm")]
+        snapshots = sorted(self.snap_dir.glob("snapshot_*.json*")) if self.snap_dir.is_dir() else []
+        return state + db + snapshots + [self.snap_dir / "snapshots.csv"]
+
+    @property
     def cliproxy_enabled(self) -> bool:
         return bool(self.cliproxy_url and self.cliproxy_management_key)
 
@@ -191,6 +207,7 @@ PARAMS: dict[str, tuple[str, Converter]] = {
     "BUCKET_TIMEZONE": ("bucket_timezone", aszone),
     "MAX_BODY_BYTES": ("max_body_bytes", aspositiveint),
     "MAX_HOSTS_PER_ADD": ("max_hosts_per_add", aspositiveint),
+    "MAX_HOSTS": ("max_hosts", aspositiveint),
     "CHECKPOINT_INTERVAL_SECONDS": ("checkpoint_interval_seconds", aspositiveint),
     "CHECKPOINT_EVERY_RECORDS": ("checkpoint_every_records", aspositiveint),
     "LOG_LEVEL": ("log_level", asloglevel),
@@ -215,6 +232,15 @@ PARAMS: dict[str, tuple[str, Converter]] = {
     "GEMINI_CLI_HOME": ("gemini_cli_home", str.strip),
     "SUBSCRIPTIONS": ("subscriptions", assubscriptions),
 }
+
+
+PATH_FIELDS = (
+    "state_path",
+    "snap_dir",
+    "db_path",
+    "pricing_override_path",
+    "rate_limits_seed_path",
+)
 
 
 def _offset_zone(hours: float) -> str:
@@ -243,7 +269,7 @@ def load_settings(environ: Mapping[str, str], base_dir: Path | None = None) -> S
             values[field] = convert(raw)
         except ValueError as exc:
             raise ConfigError(f"{name}: {exc}") from exc
-    # An IANA CLIPROXY_TIMEZONE wins over the seed's TIMEZONE_OFFSET_HOURS.
+    # An IANA CLIPROXY_TIMEZONE wins over the older TIMEZONE_OFFSET_HOURS (whole hours only).
     if not environ.get("CLIPROXY_TIMEZONE", "").strip() and environ.get("TIMEZONE_OFFSET_HOURS"):
         try:
             values["cliproxy_timezone"] = _offset_zone(
@@ -253,16 +279,10 @@ def load_settings(environ: Mapping[str, str], base_dir: Path | None = None) -> S
             raise ConfigError(f"TIMEZONE_OFFSET_HOURS: {exc}") from exc
     if not values.get("api_key"):
         raise ConfigError(NO_KEY_MESSAGE)
-    for field in (
-        "state_path",
-        "snap_dir",
-        "db_path",
-        "pricing_override_path",
-        "rate_limits_seed_path",
-    ):
-        if isinstance(values.get(field), Path):
-            values[field] = base / values[field]
-    values.setdefault("state_path", base / "state.json")
-    values.setdefault("snap_dir", base / "snapshots")
-    values.setdefault("db_path", base / "data" / "collector.db")
+    # Relative paths, the defaults in Settings included, are taken from `base`.
+    defaults = {f.name: f.default for f in dataclasses.fields(Settings)}
+    for field in PATH_FIELDS:
+        value = values.get(field, defaults[field])
+        if isinstance(value, Path):
+            values[field] = base / value
     return Settings(**values)

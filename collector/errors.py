@@ -11,3 +11,11 @@ class ConfigError(CollectorError):
 
 class CorruptStateError(CollectorError):
     """An on-disk file is not what it should be; it was moved aside, never overwritten."""
+
+
+class FolderLocked(CollectorError):
+    """Another collector owns this data folder."""
+
+
+class UnknownFormatError(CollectorError):
+    """A file was written by a newer version; it is refused and left exactly as it is."""

@@ -22,7 +22,7 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
+def write_synced(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Write a whole file (replacing it) and fsync it; no rename."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
@@ -32,9 +32,24 @@ def write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Temp file in the same folder (a rename across devices is not atomic), fsync, rename, fsync dir."""
     tmp = path.with_name(path.name + ".tmp")
     write_synced(tmp, data, mode)
     os.replace(tmp, path)
     fsync_dir(path.parent)
+
+
+def previous_generation(path: Path) -> Path:
+    """Where the generation before `path` is kept (`state.json.prev`, `state.json.journal.prev`)."""
+    return path.with_name(path.name + ".prev")
+
+
+def restrict_to_owner(paths: list[Path]) -> None:
+    """chmod 0600 the files that exist (data files an older version left readable by others)."""
+    for path in paths:
+        try:
+            if path.is_file() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError:
+            pass  # a read-only folder: nothing to tighten there, and nothing new is written

@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .fsio import write_all
+from .errors import UnknownFormatError
+from .fsio import fsync_dir, previous_generation, write_all
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,6 @@ class JournalContents:
     bad_lines: int = 0
 
 
-def encode(record: dict[str, Any]) -> bytes:
-    """One line; `record` must have `lsn` as its first key (see RECORD_START)."""
-    return json.dumps(record, separators=(",", ":")).encode() + b"\n"
-
-
 def _decode_line(line: str) -> Any:
     try:
         return _decode(line)
@@ -62,6 +58,16 @@ def _decode_line(line: str) -> Any:
         except ValueError:
             pass
     return None
+
+
+def read_generations(path: Path) -> JournalContents:
+    """The previous journal's records and this one's, in lsn order; the torn tail is this one's."""
+    older = read_journal(previous_generation(path))
+    contents = read_journal(path)
+    if older.records or older.bad_lines:
+        contents.records = sorted(older.records + contents.records, key=_lsn)
+        contents.bad_lines += older.bad_lines
+    return contents
 
 
 def read_journal(path: Path) -> JournalContents:
@@ -81,7 +87,10 @@ def read_journal(path: Path) -> JournalContents:
         header = _decode_line(lines[0])
         if isinstance(header, dict) and "kind" in header:
             if header.get("format") != JOURNAL_FORMAT:
-                raise ValueError(f"{path}: unknown journal format {header.get('format')!r}")
+                raise UnknownFormatError(
+                    f"{path}: journal format {header.get('format')!r} is not one this version "
+                    f"reads ({JOURNAL_FORMAT}); run the collector that wrote it, the file is untouched"
+                )
             first = 1
     contents.records = _decode_all(lines[first:]) or _decode_each(path, lines, first, contents)
     # Concurrent appends may land a little out of order; replay must follow the lsn.
@@ -123,9 +132,9 @@ def _lsn(record: dict[str, Any]) -> int:
 
 
 class Journal:
-    """An open journal file.
+    """An open journal file, `state.json.journal`, and its previous generation `.prev`.
 
-    `append_line` may be called from many threads at once; `append` and `truncate` only when no
+    `append_line` may be called from many threads at once; `append` and `rotate` only when no
     other write is in flight (the store holds its lock and has drained them).
     """
 
@@ -133,6 +142,7 @@ class Journal:
         """Open for appending; `torn_tail_bytes` (from `read_journal`) are cut off first."""
         self.path = path
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        self._fd_path = path
         size = os.fstat(self._fd).st_size
         if torn_tail_bytes:
             # A half-written last line from a crash: never acknowledged, so dropping it is safe.
@@ -156,14 +166,14 @@ class Journal:
         sync_data(self._fd)
         return time.perf_counter() - started
 
-    def append(self, records: list[dict[str, Any]]) -> None:
-        """Write records and fsync them (resets use this, with no other write in flight).
+    def append(self, lines: list[bytes]) -> None:
+        """Write encoded records and fsync them (resets use this, with no other write in flight).
 
         On failure the file is cut back to where it was, so a failed batch leaves no trace.
         """
         before = os.fstat(self._fd).st_size
         try:
-            write_all(self._fd, b"".join(encode(r) for r in records))
+            write_all(self._fd, b"".join(lines))
             sync_data(self._fd)
         except OSError:
             try:
@@ -172,10 +182,24 @@ class Journal:
                 log.exception("could not cut the journal back after a failed write")
             raise
 
-    def truncate(self) -> None:
-        """Empty the journal down to its header; only after a checkpoint holds every record."""
-        os.ftruncate(self._fd, len(HEADER))
-        os.fsync(self._fd)
+    def rotate(self) -> None:
+        """After a checkpoint: this journal becomes `.prev` (replacing the older one) and a new,
+        empty one starts. If the new one cannot be made, appends go on into `.prev`, which recovery
+        reads as well, and the next rotation tries again."""
+        previous = previous_generation(self.path)
+        if self._fd_path == self.path:
+            os.replace(self.path, previous)  # the open descriptor follows the file
+            self._fd_path = previous
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        try:
+            write_all(fd, HEADER)
+            os.fsync(fd)
+            fsync_dir(self.path.parent)
+        except OSError:
+            os.close(fd)
+            raise
+        os.close(self._fd)
+        self._fd, self._fd_path = fd, self.path
 
     def close(self) -> None:
         os.close(self._fd)

@@ -6,9 +6,9 @@ it keeps its value across restarts and resets, so Prometheus can sum several col
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
 
 from flask import Blueprint, Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
@@ -18,9 +18,6 @@ from prometheus_client.registry import Collector
 
 from .auth import bearer_token, key_is_valid, unauthorized
 
-if TYPE_CHECKING:
-    from .store import Store
-
 bp = Blueprint("metrics", __name__)
 
 # Distinct (host, model) series of collector_model_tokens; models are validated but chosen by
@@ -28,11 +25,23 @@ bp = Blueprint("metrics", __name__)
 MAX_MODEL_SERIES = 500
 
 
-class _StoreCollector(Collector):
-    """Reads the live counters at scrape time, so they are never stale or duplicated."""
+@dataclasses.dataclass(frozen=True)
+class LiveReadings:
+    """What the store shows at scrape time, as functions: this module does not depend on the store."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    counters: Callable[[], dict[str, int]]  # since the last reset
+    tokens_total: Callable[[], dict[str, int]]  # since the data folder was created
+    model_tokens: Callable[[], dict[str, dict[str, list[int]]]]  # {host: {model: [in, out]}}
+    client_count: Callable[[], int]
+    last_checkpoint: Callable[[], float]  # epoch seconds
+    journal_failed: Callable[[], bool]
+
+
+class _LiveCollector(Collector):
+    """Reads the live values at scrape time, so they are never stale or duplicated."""
+
+    def __init__(self, live: LiveReadings) -> None:
+        self._live = live
 
     def collect(self) -> Iterator[Metric]:
         # No `created`: Prometheus would take it for the counter's start, and this one survives
@@ -42,30 +51,29 @@ class _StoreCollector(Collector):
             "Tokens accepted per host since the data folder was created (never decreases)",
             labels=["host"],
         )
-        for host, n in sorted(self._store.tokens_total().items()):
+        for host, n in sorted(self._live.tokens_total().items()):
             total.add_metric([host], n)
         yield total
-        view = self._store.view()
         tokens = GaugeMetricFamily(
             "collector_host_tokens", "Tokens per host since the last reset", labels=["host"]
         )
-        for host, n in sorted(view.counters.items()):
+        for host, n in sorted(self._live.counters().items()):
             tokens.add_metric([host], n)
         yield tokens
         yield GaugeMetricFamily(
             "collector_known_clients",
             "Clients that ever sent a batch",
-            value=self._store.client_count(),
+            value=self._live.client_count(),
         )
         yield GaugeMetricFamily(
             "collector_checkpoint_age_seconds",
             "Seconds since state.json was last written",
-            value=max(0.0, time.time() - self._store.last_checkpoint),
+            value=max(0.0, time.time() - self._live.last_checkpoint()),
         )
         yield GaugeMetricFamily(
             "collector_journal_failed",
             "1 while a failed journal write refuses batches (until a checkpoint succeeds)",
-            value=1 if self._store.journal_failed else 0,
+            value=1 if self._live.journal_failed() else 0,
         )
 
 
@@ -91,8 +99,8 @@ class _ModelTokens(Collector):
     pairs in stored order (host by host, each host's models as first seen) get their own series,
     and the rest are summed per host under model="other"."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, model_tokens: Callable[[], dict[str, dict[str, list[int]]]]) -> None:
+        self._model_tokens = model_tokens
 
     def collect(self) -> Iterator[CounterMetricFamily]:
         family = CounterMetricFamily(
@@ -102,7 +110,7 @@ class _ModelTokens(Collector):
             labels=["host", "model", "direction"],
         )
         series: dict[tuple[str, str], list[int]] = {}
-        for host, models in self._store.model_tokens().items():
+        for host, models in self._model_tokens().items():
             for model, (tokens_in, tokens_out) in models.items():
                 name = model or "unknown"
                 if len(series) >= MAX_MODEL_SERIES and (host, name) not in series:
@@ -146,9 +154,11 @@ class Metrics:
         self.duplicates = self.add_results.labels("duplicate")
         self.out_of_order = self.add_results.labels("out_of_order")
 
-    def track_store(self, store: Store) -> None:
-        self.registry.register(_StoreCollector(store))
-        self.registry.register(_ModelTokens(store))  # issue #13: per host and model
+    def track_live(self, live: LiveReadings) -> None:
+        """Export the store's live values (counters, totals, clients, checkpoint age, journal
+        state, tokens per model), read at scrape time."""
+        self.registry.register(_LiveCollector(live))
+        self.registry.register(_ModelTokens(live.model_tokens))
 
 
 @bp.get("/metrics")

@@ -2,14 +2,13 @@
 
 `date,host,model,input,output,context,turns`, sorted by date, host, model; an empty `model` cell
 is a null model (the page did not say). Written by the same fold as `snapshots.csv` and in the
-same two-step commit (see rollup.py), so it is idempotent and crash-safe the same way.
+same two-step commit (see fold.py), so it is idempotent and crash-safe the same way.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 from . import usage_buckets
@@ -18,20 +17,6 @@ from .usage_buckets import UsageDays
 
 MODELS_CSV_NAME = "snapshots_models.csv"
 HEADER = ["date", "host", "model", "input", "output", "context", "turns"]
-
-
-def snapshot_usage(path: Path) -> UsageDays:
-    """The `usage_daily` of one snapshot file ({} when it has none).
-
-    :raise ValueError: the file is not JSON or its `usage_daily` is malformed.
-    """
-    data = json.loads(path.read_bytes())
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    try:
-        return usage_buckets.read_usage(data.get("usage_daily"), "usage_daily")
-    except CollectorError as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def read_models_csv(path: Path) -> UsageDays:

@@ -11,11 +11,12 @@ import dataclasses
 import gc
 import logging
 from pathlib import Path
-from typing import Any
 
 from .checkpoint import read_checkpoint
-from .journal import read_journal
-from .snapshots import snapshot_exists, snapshot_payload, write_snapshot
+from .fsio import previous_generation
+from .journal import read_generations
+from .journal_records import AddRecord, Record, ResetRecord, decode
+from .snapshot_files import snapshot_exists, snapshot_payload, write_snapshot
 from .state import UsageState
 
 log = logging.getLogger(__name__)
@@ -29,34 +30,29 @@ class Recovered:
     torn_tail_bytes: int = 0
     bad_lines: int = 0
     quarantined: Path | None = None
+    rebuilt_from: str | None = None  # the previous checkpoint, when state.json was missing or bad
     snapshots_rewritten: list[str] = dataclasses.field(default_factory=list)
 
 
-def apply_record(state: UsageState, record: dict[str, Any], snap_dir: Path) -> str | None:
+def apply_record(state: UsageState, record: Record, snap_dir: Path) -> str | None:
     """Apply one journal record; returns the name of a snapshot file it had to write, if any."""
     rewritten = None
-    if record["op"] == "add":
-        fresh = record["seq"] > state.last_seq(record["client"])
-        state.apply_add(
-            record["client"], record["seq"], record["deltas"], record["day"], record["at"]
-        )
-        if fresh and ("usage" in record or "unparsed" in record):  # once, with its seq
-            state.apply_detail(record["day"], record.get("usage", ()), record.get("unparsed", {}))
-    elif record["op"] == "reset":
-        name = record["snapshot"]
-        if not snapshot_exists(snap_dir, name):
-            payload = snapshot_payload(
-                record["totals"],
-                record["daily_totals"],
-                record["bucket_timezone"],
-                record["at"],
-                record.get("usage_daily"),
-                record.get("unparsed_daily"),
-            )
-            write_snapshot(snap_dir, name, payload)
-            rewritten = name
-        state.apply_reset(record["at"])
-    state.lsn = record["lsn"]
+    match record:
+        case AddRecord():
+            fresh = record.seq > state.last_seq(record.client)
+            state.apply_add(record.client, record.seq, record.deltas, record.day, record.at)
+            if fresh and (record.usage or record.unparsed):  # once, with its seq
+                state.apply_detail(record.day, record.usage, record.unparsed)
+        case ResetRecord():
+            if not snapshot_exists(snap_dir, record.snapshot):
+                payload = snapshot_payload(
+                    record.totals, record.daily_totals, record.bucket_timezone, record.at,
+                    record.usage_daily, record.unparsed_daily,
+                )  # fmt: skip
+                write_snapshot(snap_dir, record.snapshot, payload)
+                rewritten = record.snapshot
+            state.apply_reset(record.at)
+    state.lsn = record.lsn
     return rewritten
 
 
@@ -74,24 +70,47 @@ def recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
 
 def _recover(state_path: Path, journal_path: Path, snap_dir: Path) -> Recovered:
     state, quarantined = read_checkpoint(state_path)
-    contents = read_journal(journal_path)
+    previous = previous_generation(state_path)
+    used_previous = False
+    if state is None:  # missing (a crash between the two renames) or damaged
+        state, _ = read_checkpoint(previous)
+        used_previous = state is not None
+    contents = read_generations(journal_path)
     result = Recovered(
-        state=state,
+        state=state or UsageState(),
         torn_tail_bytes=contents.torn_tail_bytes,
         bad_lines=contents.bad_lines,
         quarantined=quarantined,
+        rebuilt_from=previous.name if used_previous else None,
     )
     for record in contents.records:
-        if record["lsn"] <= state.lsn:
+        if record["lsn"] <= result.state.lsn:
             result.skipped += 1
             continue
         try:
-            rewritten = apply_record(state, record, snap_dir)
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            typed = decode(record)
+        except ValueError as exc:
             result.bad_lines += 1
             log.error("journal record lsn=%s is malformed (%s); skipped", record.get("lsn"), exc)
             continue
+        rewritten = apply_record(result.state, typed, snap_dir)
         result.replayed += 1
         if rewritten:
             result.snapshots_rewritten.append(rewritten)
     return result
+
+
+def recovery_warnings(recovered: Recovered) -> list[str]:
+    """What start-up had to repair, for the log and /health."""
+    warnings = []
+    if recovered.quarantined:
+        source = recovered.rebuilt_from or "nothing (no previous checkpoint)"
+        warnings.append(
+            f"state.json was damaged: moved to {recovered.quarantined.name}; counters were "
+            f"rebuilt from {source} and the journal records since it"
+        )
+    if recovered.bad_lines:
+        warnings.append(f"{recovered.bad_lines} damaged journal line(s) skipped")
+    if recovered.snapshots_rewritten:
+        warnings.append(f"rewrote snapshot(s) a crash interrupted: {recovered.snapshots_rewritten}")
+    return warnings

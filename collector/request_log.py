@@ -19,13 +19,18 @@ ACCESS_LOGGER = "collector.http"
 log = logging.getLogger(ACCESS_LOGGER)
 
 
-def _printable_path(environ: WSGIEnvironment) -> str:
+def _printable_path(path: str) -> str:
     # PATH_INFO is URL-decoded bytes as latin-1 (PEP 3333); escape what could forge a log line.
-    path: str = environ.get("PATH_INFO", "")
     if path.isascii() and path.isprintable():
         return path
     path = path.encode("latin-1").decode("utf-8", "replace")
     return path if path.isprintable() else path.encode("unicode_escape").decode("ascii")
+
+
+def log_request(method: str | None, path: str, status: str, millis: float) -> None:
+    if log.isEnabledFor(logging.INFO):
+        args = (method, _printable_path(path), status, millis)
+        log.handle(log.makeRecord(log.name, logging.INFO, "", 0, "%s %s %s %.1fms", args, None))
 
 
 class AccessLog:
@@ -47,5 +52,4 @@ class AccessLog:
             return self.app(environ, start)
         finally:
             millis = (time.perf_counter() - started) * 1000
-            args = (environ.get("REQUEST_METHOD"), _printable_path(environ), status, millis)
-            log.handle(log.makeRecord(log.name, logging.INFO, "", 0, "%s %s %s %.1fms", args, None))
+            log_request(environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", ""), status, millis)

@@ -6,24 +6,28 @@ import json
 from typing import Any
 
 from flask import request
-from flask.typing import ResponseReturnValue
 
-from .http_errors import api_error
+from .http_errors import ApiError
 
 
-def json_body() -> tuple[Any, ResponseReturnValue | None]:
-    """The decoded body, or an error response to return as it is."""
+def json_body() -> Any:
+    """The decoded body.
+
+    :raise ApiError: 415 when the body is not sent as JSON, 400 when it does not decode.
+    """
     # The media type without parameters; cheaper than werkzeug's full header parse on every /add.
     media_type = request.environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
     if media_type != "application/json":
-        return None, api_error(
+        raise ApiError(
             415,
             "unsupported_media_type",
             "send the body as JSON with Content-Type: application/json",
         )
     raw = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: werkzeug raises 413
     try:
-        return json.loads(raw), None
+        return json.loads(raw)
     except (ValueError, RecursionError) as exc:
         # ValueError covers bad UTF-8 and integers too long to convert; RecursionError deep nesting.
-        return None, api_error(400, "invalid_json", f"the body is not valid JSON: {str(exc)[:120]}")
+        raise ApiError(
+            400, "invalid_json", f"the body is not valid JSON: {str(exc)[:120]}"
+        ) from None

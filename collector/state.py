@@ -1,4 +1,4 @@
-"""The in-memory usage state and its JSON form (`state.json`, format 1 and the original format).
+"""The in-memory usage state and its JSON form (`state.json`, format 1, and the older unversioned format).
 
 Plain data and pure functions: no locks, no files. The store owns locking and durability.
 """
@@ -9,7 +9,7 @@ import dataclasses
 from typing import Any
 
 from . import usage_buckets
-from .errors import CorruptStateError
+from .errors import CorruptStateError, UnknownFormatError
 from .usage_buckets import UnparsedDays, UsageDays
 
 STATE_FORMAT = 1
@@ -42,6 +42,8 @@ class UsageState:
     # Tokens of the usage detail since the data folder was created, {host: {model|"": [in, out]}}:
     # never lowered (not by a reset, not by a restart), like the metrics rules in design.md ask.
     model_tokens: dict[str, dict[str, list[int]]] = dataclasses.field(default_factory=dict)
+    # Every host this data folder has counted (a reset keeps them): bounded by MAX_HOSTS.
+    hosts: set[str] = dataclasses.field(default_factory=set)
 
     def last_seq(self, client_id: str) -> int:
         return self.position(client_id)[0]
@@ -64,6 +66,7 @@ class UsageState:
         info.last_seen_ms = at_ms
         info.lsn = lsn
         bucket = self.daily_totals.setdefault(day, {})
+        self.hosts.update(deltas)
         for host, tokens in deltas.items():
             self.counters[host] = self.counters.get(host, 0) + tokens
             bucket[host] = bucket.get(host, 0) + tokens
@@ -74,6 +77,8 @@ class UsageState:
         self, day: str, usage: list[Any] | tuple[Any, ...], unparsed: dict[str, int]
     ) -> None:
         """Add a batch's usage detail: once per applied batch, never for a seq seen before."""
+        self.hosts.update(row[0] for row in usage)  # a row's host is its first field
+        self.hosts.update(unparsed)
         if usage:
             usage_buckets.add_entries(self.usage_daily, day, usage)
             usage_buckets.add_lifetime(self.model_tokens, usage)
@@ -106,6 +111,7 @@ class UsageState:
             "usage_daily": self.usage_daily,
             "unparsed_daily": self.unparsed_daily,
             "model_tokens": self.model_tokens,
+            "hosts": sorted(self.hosts),
             "clients": {
                 cid: {"last_seq": c.last_seq, "last_seen_ms": c.last_seen_ms}
                 for cid, c in self.clients.items()
@@ -141,17 +147,21 @@ def _clients(value: Any) -> dict[str, ClientInfo]:
 
 
 def from_json(data: Any) -> UsageState:
-    """Read format 1, or the original format (`totals`, `daily_totals`, `clients`).
+    """Read format 1, or the older unversioned format (`totals`, `daily_totals`, `clients`).
 
     A file without `tokens_total` (the original format, or format 1 written before it existed)
     starts it from the counters: what came before the last reset is in the snapshots only.
 
     :raise CorruptStateError: the object is neither.
+    :raise UnknownFormatError: a `format` this version does not know (a newer one).
     """
     if not isinstance(data, dict):
         raise CorruptStateError("state is not a JSON object")
     if data.get("format") not in (None, STATE_FORMAT):
-        raise CorruptStateError(f"unknown state format {data.get('format')!r}")
+        raise UnknownFormatError(
+            f"state format {data.get('format')!r} is not one this version reads ({STATE_FORMAT}); "
+            "it was probably written by a newer collector: run that version, the file is untouched"
+        )
     counters = data.get("counters", data.get("totals", {}))
     daily = data.get("daily_totals", {})
     if not isinstance(daily, dict):
@@ -161,7 +171,7 @@ def from_json(data: Any) -> UsageState:
         raise CorruptStateError("lsn, since_ms and resets must be integers")
     counters = _int_map(counters, "counters")
     tokens_total = _int_map(data.get("tokens_total", counters), "tokens_total")
-    return UsageState(
+    state = UsageState(
         counters=counters,
         daily_totals={day: _int_map(hosts, f"daily_totals[{day}]") for day, hosts in daily.items()},
         clients=_clients(data.get("clients", {})),
@@ -173,3 +183,11 @@ def from_json(data: Any) -> UsageState:
         unparsed_daily=usage_buckets.read_unparsed(data.get("unparsed_daily"), "unparsed_daily"),
         model_tokens=usage_buckets.read_lifetime(data.get("model_tokens"), "model_tokens"),
     )
+    hosts = data.get("hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise CorruptStateError("hosts is not a list of strings")
+    # Files written before `hosts` existed: the hosts they count.
+    state.hosts = set(hosts) | set(state.counters) | set(state.tokens_total)
+    state.hosts.update(h for bucket in state.daily_totals.values() for h in bucket)
+    state.hosts.update(state.model_tokens)
+    return state

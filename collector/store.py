@@ -12,7 +12,7 @@ Rules that keep every count exact:
 - An answer that reveals a client's `last_seq` (a duplicate, /client_status, the next seq of the
   same client) first waits until the record that set it is on disk.
 - Reset, checkpoint and close hold the lock and first wait until no record is in flight, so a
-  snapshot or state.json never holds a record the journal might lose, and a truncate drops none.
+  snapshot or state.json never holds a record the journal might lose, and a rotation drops none.
 - If a journal write or flush fails, nothing more is acknowledged until a checkpoint succeeds
   (state.json then holds all of memory, including the record whose write failed): retrying an
   fsync after an error is not safe, and the client resends anyway.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -31,32 +32,46 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from . import rollup
+from . import fold as folding
 from .checkpoint import write_checkpoint
 from .config import Settings
 from .days import day_of
-from .journal import Journal, encode
-from .metrics import Metrics
-from .recovery import Recovered, recover
-from .snapshots import snapshot_name, snapshot_payload, write_snapshot
+from .errors import CollectorError
+from .folder_lock import FolderLock
+from .in_flight import InFlight
+from .journal import Journal
+from .journal_records import AddRecord, ResetRecord, encode
+from .metrics import LiveReadings, Metrics
+from .outcomes import (
+    AddOutcome,
+    Applied,
+    Checkpointed,
+    CheckpointFailed,
+    Closed,
+    Duplicate,
+    HostLimitReached,
+    JournalFailed,
+    OutOfOrder,
+    ResetDone,
+    ResetFailed,
+)
+from .recovery import Recovered, recover, recovery_warnings
+from .snapshot_files import (
+    discard_pending,
+    publish,
+    snapshot_name,
+    snapshot_payload,
+    write_pending,
+    write_snapshot,
+)
 from .state import UsageState
 from .usage_buckets import UnparsedDays, UsageDays, copy_unparsed, copy_usage
 from .validation import AddRequest
 
 log = logging.getLogger(__name__)
 
-# How long an answer may wait for another thread's flush, and for in-flight records to drain
-# before a reset or checkpoint. A flush this slow means a failing disk: answer 503.
-FLUSH_WAIT_SECONDS = 30.0
-_POLL_SECONDS = 0.0005
 
-
-class Closed(RuntimeError):
-    """The store was closed (the collector is stopping); nothing more is written."""
-
-
-class JournalFailed(OSError):
-    """The journal cannot be trusted now: nothing is acknowledged until a checkpoint succeeds."""
+__all__ = ["Closed", "JournalFailed", "Store", "UsageView", "current_store"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,19 +93,37 @@ class Store:
         self.settings = settings
         self.metrics = metrics
         self._clock = clock
+        # Before anything is read: a second collector on this folder must not even look.
+        self._folder_lock = FolderLock(settings.lock_path)
+        try:
+            self._open(settings)
+        except BaseException:
+            self._folder_lock.release()
+            raise
+        metrics.track_live(
+            LiveReadings(
+                counters=self.counters,
+                tokens_total=self.tokens_total,
+                model_tokens=self.model_tokens,
+                client_count=self.client_count,
+                last_checkpoint=lambda: self.last_checkpoint,
+                journal_failed=lambda: self.journal_failed,
+            )
+        )
+
+    def _open(self, settings: Settings) -> None:
         self.recovered: Recovered = recover(
             settings.state_path, settings.journal_path, settings.snap_dir
         )
         self._state: UsageState = self.recovered.state
         if self._state.since_ms == 0:
             self._state.since_ms = self._now_ms()
+        self._state.hosts.update(folding.csv_hosts(settings.snap_dir))
         self._journal = Journal(settings.journal_path, self.recovered.torn_tail_bytes)
         # Guards _state, _records and _closed. Held for memory work only in the request path;
         # reset, checkpoint and close hold it across their I/O, so nothing changes under them.
         self._lock = threading.Lock()
-        # lsn of every record decided but not yet on disk. Writers add under the lock and remove
-        # without it (set.add/discard are atomic), so a drain never waits on a lock it holds.
-        self._in_flight: set[int] = set()
+        self._in_flight = InFlight()  # records decided but not yet on disk
         self._records = 0  # journal records since the last checkpoint
         self._closed = False
         self._failure: str | None = None  # why the journal is not trusted, until a checkpoint
@@ -98,10 +131,11 @@ class Store:
         self.last_checkpoint = time.time()
         self.started = time.monotonic()
         self._recovery_warnings = recovery_warnings(self.recovered)
-        # Start clean: the checkpoint holds what was replayed, the journal starts empty.
+        # After recovery, which wrote any snapshot a journaled reset still owed.
+        discard_pending(settings.snap_dir)
+        # Start clean: the checkpoint holds what was replayed, and a new journal starts.
         with self._lock:
             self._checkpoint_locked()
-        metrics.track_store(self)
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -109,9 +143,18 @@ class Store:
     # ---- reads ------------------------------------------------------------------------------
     @property
     def warnings(self) -> list[str]:
-        """What start-up repaired, and a journal failure not yet cured, for /health."""
+        """What start-up repaired, a journal failure not yet cured, and a SNAP_DIR that cannot be
+        written now, for /health."""
+        warnings = list(self._recovery_warnings)
         failure = self._failure
-        return self._recovery_warnings + ([failure] if failure else [])
+        if failure:
+            warnings.append(failure)
+        if not os.access(self.settings.snap_dir, os.W_OK):
+            warnings.append(
+                f"SNAP_DIR {self.settings.snap_dir} is not writable: /reset fails (and changes "
+                "nothing) until it is"
+            )
+        return warnings
 
     def view(self) -> UsageView:
         with self._lock:
@@ -146,6 +189,11 @@ class Store:
         self._wait_on_disk(pending)
         return last
 
+    def counters(self) -> dict[str, int]:
+        """A copy of the counters since the last reset (per host)."""
+        with self._lock:
+            return dict(self._state.counters)
+
     def tokens_total(self) -> dict[str, int]:
         """A copy of every token accepted per host since the data folder was created."""
         with self._lock:
@@ -165,7 +213,7 @@ class Store:
         return self._records > 0 or self._failure is not None
 
     # ---- writes -----------------------------------------------------------------------------
-    def add(self, request: AddRequest) -> dict[str, Any]:
+    def add(self, request: AddRequest) -> AddOutcome:
         """Apply a batch unless its seq was seen; answer once it (and what it depends on) is on disk.
 
         :raise Closed: the store is closed.
@@ -175,29 +223,37 @@ class Store:
         day = day_of(
             request.ts_ms if request.ts_ms is not None else now, self.settings.bucket_timezone
         )
-        record: dict[str, Any] | None = None
+        record: AddRecord | None = None
+        outcome: AddOutcome
         with self._lock:
             self._check_writable()
             last, pending = self._state.position(request.client_id)
             if request.seq > last + 1:
                 self.metrics.out_of_order.inc()
-                return {"error": "out_of_order", "expected_next": last + 1}
+                return OutOfOrder(expected_next=last + 1)
             if request.seq <= last:
-                result = {"ok": True, "applied": 0, "last_seq": last, "duplicate": True}
+                outcome = Duplicate(last_seq=last)
             else:
+                known = self._state.hosts
+                hosts = request.hosts()
+                if not known.issuperset(hosts):  # rare: a host never seen before
+                    new_hosts = len(hosts - known)
+                    if len(known) + new_hosts > self.settings.max_hosts:
+                        return HostLimitReached(limit=self.settings.max_hosts, new_hosts=new_hosts)
                 lsn = self._state.lsn + 1
-                record = {"lsn": lsn, "op": "add", "client": request.client_id}
-                record.update(seq=request.seq, deltas=request.deltas, day=day, at=now)
+                record = AddRecord(
+                    lsn, request.client_id, request.seq, request.deltas, day, now,
+                    [list(row[:6]) for row in request.usage], request.unparsed,
+                )  # fmt: skip
                 applied = self._state.apply_add(
                     request.client_id, request.seq, request.deltas, day, now, lsn
                 )
                 if request.usage or request.unparsed:  # the optional detail, same record
-                    _add_detail(record, request)
                     self._state.apply_detail(day, request.usage, request.unparsed)
                 self._state.lsn = lsn
                 self._in_flight.add(lsn)
                 self._records += 1
-                result = {"ok": True, "applied": applied, "last_seq": request.seq}
+                outcome = Applied(tokens=applied, last_seq=request.seq)
         if record is None:
             self.metrics.duplicates.inc()
         else:
@@ -206,7 +262,7 @@ class Store:
         self._wait_on_disk(pending)  # the seq before ours (or the one a duplicate repeats)
         if self._records >= self.settings.checkpoint_every_records:
             self._checkpoint_if_due()  # bounds replay time
-        return result
+        return outcome
 
     def _check_writable(self) -> None:
         if self._closed:
@@ -214,17 +270,17 @@ class Store:
         if self._failure is not None:
             raise JournalFailed(self._failure)
 
-    def _write(self, record: dict[str, Any]) -> None:
-        lsn = record["lsn"]
+    def _write(self, record: AddRecord) -> None:
+        lsn = record.lsn
         try:
             seconds = self._journal.append_line(encode(record))
         except OSError as exc:
-            # Set before the lsn leaves _in_flight: a thread waiting on it must see the failure.
+            # Set before the lsn leaves in-flight: a thread waiting on it must see the failure.
             self._failure = f"journal write failed ({exc}); writes refused until a checkpoint"
             log.critical("%s", self._failure)
             raise JournalFailed(self._failure) from exc
         finally:
-            self._in_flight.discard(lsn)
+            self._in_flight.done(lsn)
         self.metrics.fsync_seconds.observe(seconds)
 
     def _wait_on_disk(self, lsn: int) -> None:
@@ -232,23 +288,29 @@ class Store:
 
         :raise JournalFailed: the journal failed meanwhile, or the flush took too long.
         """
-        if lsn and lsn in self._in_flight:  # rare: the same client sent again before our answer
-            _wait_while(lambda: lsn in self._in_flight, "the journal flush is taking too long")
+        self._in_flight.wait_for(lsn)
         failure = self._failure
         if failure is not None:  # the record may be one whose write failed
             raise JournalFailed(failure)
 
     def _drain(self) -> None:
         """Wait (holding the lock, so no new record starts) until every record is on disk."""
-        _wait_while(lambda: bool(self._in_flight), "journal flushes did not finish; try again")
+        self._in_flight.drain()
 
-    def reset(self) -> dict[str, Any]:
-        """Journal a snapshot of the counters, zero them (never last_seq), checkpoint."""
+    def reset(self) -> ResetDone:
+        """Snapshot the counters and zero them (never last_seq), in an order that makes a failure
+        change nothing: the snapshot file under a `.pending` name, then the journal record (the
+        commit point), then memory and the file's real name, then a checkpoint.
+
+        :raise ResetFailed: the snapshot or the journal record could not be written; the counters
+            are unchanged.
+        :raise Closed, JournalFailed: as for `add`.
+        """
         with self._lock:
             self._check_writable()
             self._drain()
             if not self._state.has_usage():
-                return {"ok": True, "snapshot": None, "message": "nothing recorded; no snapshot"}
+                return ResetDone(snapshot=None)
             at = max(self._now_ms(), self._state.since_ms + 1)
             payload = snapshot_payload(
                 dict(self._state.counters),
@@ -259,33 +321,48 @@ class Store:
                 copy_unparsed(self._state.unparsed_daily),
             )
             name = snapshot_name(at)
-            record: dict[str, Any] = {"lsn": self._state.lsn + 1, "op": "reset", "snapshot": name}
-            record.update(
-                at=at,
-                totals=payload["totals"],
-                daily_totals=payload["daily_totals"],
-                bucket_timezone=payload["bucket_timezone"],
-            )
-            for key in ("usage_daily", "unparsed_daily"):  # present only when there is detail
-                if key in payload:
-                    record[key] = payload[key]
-            # Journal first: from here on a crash replays the reset and rewrites the snapshot.
-            self._journal.append([record])
+            record = ResetRecord(
+                self._state.lsn + 1, name, at, payload["totals"], payload["daily_totals"],
+                payload["bucket_timezone"], payload.get("usage_daily", {}),
+                payload.get("unparsed_daily", {}),
+            )  # fmt: skip
+            try:
+                pending = write_pending(self.settings.snap_dir, name, payload)
+            except OSError as exc:
+                raise ResetFailed(f"could not write the snapshot in SNAP_DIR: {exc}") from exc
+            try:
+                self._journal.append([encode(record)])
+            except OSError as exc:
+                pending.unlink(missing_ok=True)
+                raise ResetFailed(f"could not write the journal: {exc}") from exc
             self._state.apply_reset(at)
-            self._state.lsn = record["lsn"]
+            self._state.lsn = record.lsn
             self._records += 1
-            self._unwritten_snapshots[name] = payload
             self.metrics.resets.inc()
-            self._checkpoint_locked()
-        return {"ok": True, "snapshot": name, "totals": payload["totals"], "created_at": at}
+            try:
+                publish(pending)
+            except OSError:  # the journal has the reset: the next checkpoint writes the file
+                self._unwritten_snapshots[name] = payload
+            try:
+                self._checkpoint_locked()
+            except OSError:  # loses nothing: the journal holds the reset
+                log.exception("checkpoint after the reset failed; the journal holds the reset")
+        return ResetDone(snapshot=name, totals=payload["totals"], created_at=at)
 
-    def checkpoint(self) -> dict[str, Any]:
-        """Write state.json and empty the journal; also cures a journal failure."""
+    def checkpoint(self) -> Checkpointed:
+        """Write state.json and start a new journal; also cures a journal failure.
+
+        :raise Closed: the store is closed.
+        :raise CheckpointFailed: a file could not be written.
+        """
         with self._lock:
             if self._closed:
                 raise Closed("the store is closed")
             self._drain()
-            return self._checkpoint_locked()
+            try:
+                return self._checkpoint_locked()
+            except OSError as exc:
+                raise CheckpointFailed(f"could not write the checkpoint: {exc}") from exc
 
     def _checkpoint_if_due(self) -> None:
         with self._lock:
@@ -297,7 +374,7 @@ class Store:
             except OSError:  # loses nothing: the journal keeps every record
                 log.exception("checkpoint failed; the journal still holds every record")
 
-    def _checkpoint_locked(self) -> dict[str, Any]:
+    def _checkpoint_locked(self) -> Checkpointed:
         """Write owed snapshots, then state.json, then empty the journal. Hold the lock, drained.
 
         A snapshot the journal still owes is written first; if that fails, the journal is kept,
@@ -307,17 +384,17 @@ class Store:
             write_snapshot(self.settings.snap_dir, name, payload)
             del self._unwritten_snapshots[name]
         write_checkpoint(self.settings.state_path, self._state)
-        self._journal.truncate()
+        self._journal.rotate()
         self._records = 0
         self.last_checkpoint = time.time()
         if self._failure is not None:
             log.warning("checkpoint written: the journal failure is cured, writes resume")
             self._failure = None
-        return {"ok": True, "checkpoint": str(self.settings.state_path), "lsn": self._state.lsn}
+        return Checkpointed(path=str(self.settings.state_path), lsn=self._state.lsn)
 
-    def fold(self) -> rollup.FoldResult:
+    def fold(self) -> folding.FoldResult:
         """Fold waiting snapshots into the CSV; outside the lock, so adds go on meanwhile."""
-        return rollup.fold(self.settings.snap_dir)
+        return folding.fold(self.settings.snap_dir, max_hosts=self.settings.max_hosts)
 
     def close(self) -> None:
         """A final checkpoint; later writes raise `Closed`. Closing twice is fine."""
@@ -330,47 +407,13 @@ class Store:
                 self._checkpoint_locked()
             finally:
                 self._journal.close()
-
-
-def _add_detail(record: dict[str, Any], request: AddRequest) -> None:
-    """Journal the usage detail with its batch: `usage` as [host, model, in, out, ctx, turns]."""
-    if request.usage:
-        record["usage"] = [list(row[:6]) for row in request.usage]
-    if request.unparsed:
-        record["unparsed"] = request.unparsed
-
-
-def _wait_while(condition: Callable[[], bool], timeout_message: str) -> None:
-    """Poll until `condition` is false, for at most FLUSH_WAIT_SECONDS.
-
-    :raise JournalFailed: with `timeout_message`, when the flushes take longer than that.
-    """
-    deadline = time.monotonic() + FLUSH_WAIT_SECONDS
-    while condition():
-        if time.monotonic() > deadline:
-            raise JournalFailed(timeout_message)
-        time.sleep(_POLL_SECONDS)
+                self._folder_lock.release()
 
 
 def current_store() -> Store:
     """The store of the app handling this request."""
     store: Store = current_app.extensions["collector"]
     return store
-
-
-def recovery_warnings(recovered: Recovered) -> list[str]:
-    """What start-up had to repair, for the log and /health."""
-    warnings = []
-    if recovered.quarantined:
-        warnings.append(
-            f"state.json was damaged: moved to {recovered.quarantined.name}; "
-            "counters were rebuilt from the journal alone"
-        )
-    if recovered.bad_lines:
-        warnings.append(f"{recovered.bad_lines} damaged journal line(s) skipped")
-    if recovered.snapshots_rewritten:
-        warnings.append(f"rewrote snapshot(s) a crash interrupted: {recovered.snapshots_rewritten}")
-    return warnings
 
 
 def init_app(app: Flask) -> None:
@@ -384,4 +427,7 @@ def init_app(app: Flask) -> None:
             r.replayed, r.skipped, r.bad_lines, r.torn_tail_bytes,
             f", damaged state moved to {r.quarantined}" if r.quarantined else "",
         )  # fmt: skip
-    store.fold()  # snapshots a crash left behind
+    try:
+        store.fold()  # snapshots a crash left behind
+    except (OSError, CollectorError) as exc:
+        log.warning("could not fold waiting snapshots at start-up (%s); the next reset tries", exc)

@@ -10,8 +10,8 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from . import validation  # the module, not its names: validation imports us first
 from .hostnames import normalise_hostname
+from .http_errors import ApiError
 
 MODEL_RE = re.compile(r"[A-Za-z0-9._:/@-]{1,100}")
 MAX_TOKENS = 1_000_000_000  # like a delta: more in one batch is a bug, not usage
@@ -34,8 +34,8 @@ class UsageRow(NamedTuple):
     exact: bool
 
 
-def _fail(code: str, detail: str) -> validation.Invalid:
-    return validation.Invalid(code, detail)
+def _fail(code: str, detail: str) -> ApiError:
+    return ApiError(400, code, detail)
 
 
 class _Where:
@@ -101,7 +101,7 @@ def _model_ok(model: str) -> bool:
 def parse_usage(raw: Any, deltas: dict[str, int]) -> tuple[UsageRow, ...]:
     """The `usage` list, checked against `deltas` (input + output per host equal its delta).
 
-    :raise validation.Invalid: `invalid_usage`, `invalid_model`, `duplicate_usage` or
+    :raise ApiError: 400, `invalid_usage`, `invalid_model`, `duplicate_usage` or
         `usage_mismatch`.
     """
     if raw is None:
@@ -131,7 +131,7 @@ def parse_usage(raw: Any, deltas: dict[str, int]) -> tuple[UsageRow, ...]:
 
 
 def parse_unparsed(raw: Any, max_hosts: int) -> dict[str, int]:
-    """`{host: replies the extension could not read}`. :raise validation.Invalid: `invalid_unparsed`."""
+    """`{host: replies the extension could not read}`. :raise ApiError: 400, `invalid_unparsed`."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -143,7 +143,7 @@ def parse_unparsed(raw: Any, max_hosts: int) -> dict[str, int]:
         host = normalise_hostname(key)
         if host is None:
             raise _fail("invalid_unparsed", f"unparsed key {key[:80]!r} is not a hostname")
-        if not validation._is_int(value) or not 0 <= value <= MAX_UNPARSED:
+        if type(value) is not int or not 0 <= value <= MAX_UNPARSED:
             raise _fail(
                 "invalid_unparsed",
                 f"unparsed[{key[:80]!r}] must be an integer from 0 to {MAX_UNPARSED}",

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from .hostnames import normalise_hostname
+from .http_errors import ApiError, shown
 from .usage_detail import UsageRow, parse_unparsed, parse_usage
 
 MAX_CLIENT_ID_LENGTH = 128
@@ -29,14 +30,16 @@ class AddRequest:
     usage: tuple[UsageRow, ...] = ()
     unparsed: dict[str, int] = dataclasses.field(default_factory=dict)
 
+    def hosts(self) -> set[str]:
+        """Every host the batch names: the data folder keeps a bounded number of them."""
+        if not (self.usage or self.unparsed):
+            return set(self.deltas)
+        return {*self.deltas, *(row.host for row in self.usage), *self.unparsed}
 
-class Invalid(Exception):
-    """A body broke a rule: `code` is the short error, `detail` says what and where."""
 
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
+def invalid(code: str, detail: str) -> ApiError:
+    """A body broke a rule: 400 with the short `code`; `detail` says what and where."""
+    return ApiError(400, code, detail)
 
 
 def _is_int(value: Any) -> bool:
@@ -46,47 +49,56 @@ def _is_int(value: Any) -> bool:
 
 def _client_id(body: dict[str, Any]) -> str:
     if "client_id" not in body:
-        raise Invalid("missing_client_id", "client_id is required")
-    value = body["client_id"]
+        raise invalid("missing_client_id", "client_id is required")
+    return check_client_id(body["client_id"])
+
+
+def check_client_id(value: Any) -> str:
+    """The rules for a client id, the same for `/add` and `/client_status`.
+
+    :raise ApiError: 400 naming the rule broken.
+    """
     if not isinstance(value, str) or not value.strip():
-        raise Invalid("invalid_client_id", "client_id must be a non-empty string")
+        raise invalid("invalid_client_id", "client_id must be a non-empty string")
     if len(value) > MAX_CLIENT_ID_LENGTH:
-        raise Invalid("invalid_client_id", f"client_id is longer than {MAX_CLIENT_ID_LENGTH}")
+        raise invalid("invalid_client_id", f"client_id is longer than {MAX_CLIENT_ID_LENGTH}")
     if not value.isprintable():
-        raise Invalid("invalid_client_id", "client_id has control characters")
+        raise invalid("invalid_client_id", "client_id has control characters")
     return value
 
 
 def _seq(body: dict[str, Any]) -> int:
     if "seq" not in body:
-        raise Invalid("missing_seq", "seq is required")
+        raise invalid("missing_seq", "seq is required")
     value = body["seq"]
     if not _is_int(value) or not 1 <= value <= MAX_SEQ:
-        raise Invalid("invalid_seq", f"seq must be an integer from 1 to {MAX_SEQ}, got {value!r}")
+        raise invalid(
+            "invalid_seq", f"seq must be an integer from 1 to {MAX_SEQ}, got {shown(value)}"
+        )
     return int(value)
 
 
 def _deltas(body: dict[str, Any], max_hosts: int) -> dict[str, int]:
     if "deltas" not in body:
-        raise Invalid("missing_deltas", "deltas is required")
+        raise invalid("missing_deltas", "deltas is required")
     raw = body["deltas"]
     if not isinstance(raw, dict):
-        raise Invalid("invalid_deltas", "deltas must be an object of hostname to token count")
+        raise invalid("invalid_deltas", "deltas must be an object of hostname to token count")
     if len(raw) > max_hosts:
-        raise Invalid("too_many_hosts", f"deltas has {len(raw)} hosts, the limit is {max_hosts}")
+        raise invalid("too_many_hosts", f"deltas has {len(raw)} hosts, the limit is {max_hosts}")
     deltas: dict[str, int] = {}
     for key, value in raw.items():
         host = normalise_hostname(key)
         if host is None:
-            raise Invalid("invalid_host", f"deltas key {key[:80]!r} is not a hostname")
+            raise invalid("invalid_host", f"deltas key {key[:80]!r} is not a hostname")
         if not _is_int(value) or not 0 <= value <= MAX_DELTA:
-            raise Invalid(
+            raise invalid(
                 "invalid_count",
-                f"deltas[{key[:80]!r}] must be an integer from 0 to {MAX_DELTA}, got {value!r}",
+                f"deltas[{key[:80]!r}] must be an integer from 0 to {MAX_DELTA}, got {shown(value)}",
             )
         deltas[host] = deltas.get(host, 0) + value
     if any(total > MAX_DELTA for total in deltas.values()):
-        raise Invalid("invalid_count", f"a host's total in one batch is over {MAX_DELTA}")
+        raise invalid("invalid_count", f"a host's total in one batch is over {MAX_DELTA}")
     return deltas
 
 
@@ -95,19 +107,21 @@ def _ts(body: dict[str, Any], now_ms: int) -> int | None:
         return None
     value = body["ts"]
     if not _is_int(value):
-        raise Invalid("invalid_ts", f"ts must be an integer of milliseconds, got {value!r}")
+        raise invalid("invalid_ts", f"ts must be an integer of milliseconds, got {shown(value)}")
     if not EARLIEST_TS_MS <= value <= now_ms + FUTURE_SLACK_MS:
-        raise Invalid("ts_out_of_range", f"ts {value} is before 2000 or more than 2 days ahead")
+        raise invalid(
+            "ts_out_of_range", f"ts {shown(value)} is before 2000 or more than 2 days ahead"
+        )
     return int(value)
 
 
 def parse_add(body: Any, max_hosts: int, now_ms: int | None = None) -> AddRequest:
     """Check an `/add` body already decoded from JSON.
 
-    :raise Invalid: the first rule the body breaks.
+    :raise ApiError: 400, the first rule the body breaks.
     """
     if not isinstance(body, dict):
-        raise Invalid("body_not_object", "the body must be a JSON object")
+        raise invalid("body_not_object", "the body must be a JSON object")
     now = int(time.time() * 1000) if now_ms is None else now_ms
     client_id, seq = _client_id(body), _seq(body)
     deltas = _deltas(body, max_hosts)

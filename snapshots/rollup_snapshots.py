@@ -20,8 +20,10 @@ from pathlib import Path
 # Runnable as a plain script from a checkout: make the collector package importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from collector.config import Settings
 from collector.errors import CollectorError
-from collector.rollup import DEFAULT_CUTOFF_HOUR, fold, pending_snapshots, snapshot_days
+from collector.fold import fold
+from collector.snapshot_files import DEFAULT_CUTOFF_HOUR, pending_snapshots, snapshot_days
 
 
 def _hour(value: str) -> int:
@@ -41,6 +43,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=DEFAULT_CUTOFF_HOUR,
         help="for snapshots without daily_totals: taken before this UTC hour = the previous day",
     )
+    parser.add_argument(
+        "--max-hosts",
+        type=int,
+        default=int(os.environ.get("MAX_HOSTS") or Settings.max_hosts),
+        help="most host columns snapshots.csv may hold (default: MAX_HOSTS, else %(default)s)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show what would be folded")
     return parser.parse_args(argv)
 
@@ -56,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             for path in pending_snapshots(args.dir):
                 print(f"{path.name}: {snapshot_days(path, args.cutoff_hour)}")
             return 0
-        result = fold(args.dir, args.cutoff_hour)
+        result = fold(args.dir, args.cutoff_hour, max_hosts=args.max_hosts)
     except (CollectorError, OSError, ValueError) as exc:
         print(f"rollup: {exc}", file=sys.stderr)
         return 1
@@ -68,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nothing to fold in {args.dir}")
     for name in result.skipped_corrupt:
         print(f"skipped damaged {name} (moved to {name}.corrupt)", file=sys.stderr)
+    for name in result.over_limit:
+        print(f"left {name} unfolded: it would take the CSV past --max-hosts", file=sys.stderr)
     return 0
 
 

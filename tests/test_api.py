@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import API_KEY, Ingest
+from tests.support.crash import abandon
 
 KEY = {"X-API-KEY": API_KEY}
 
@@ -204,6 +205,7 @@ def test_state_survives_a_new_app_on_the_same_files(make_app: Callable[..., Flas
     first = make_app()
     Ingest(first.test_client()).add("c", 1, {"a.com": 4})
     # No close: the second app recovers from the journal alone, as after a crash.
+    abandon(first.extensions["collector"])
     second = Ingest(make_app().test_client())
     assert second.counters()["counters"] == {"a.com": 4}
     assert second.add("c", 1, {"a.com": 4}).get_json()["duplicate"] is True
@@ -236,6 +238,7 @@ def test_damaged_state_is_reported_on_health(
 ) -> None:
     first = make_app()
     Ingest(first.test_client()).add("c", 1, {"a.com": 4})  # in the journal, not yet checkpointed
+    abandon(first.extensions["collector"])
     (tmp_path / "state.json").write_text("{torn")
     client = make_app().test_client()
     health = client.get("/health").get_json()
@@ -244,6 +247,24 @@ def test_damaged_state_is_reported_on_health(
     assert len(list(tmp_path.glob("state.json.corrupt-*"))) == 1
     # The journal still held the batch, so nothing acknowledged is lost.
     assert Ingest(client).counters()["counters"] == {"a.com": 4}
+
+
+def test_a_damaged_state_json_loses_nothing_acknowledged(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    first = make_app()
+    ingest = Ingest(first.test_client())
+    ingest.add("c", 1, {"a.com": 100})
+    assert ingest.client.post("/flush", headers=KEY).status_code == 200
+    ingest.add("c", 2, {"a.com": 20})
+    assert ingest.client.post("/flush", headers=KEY).status_code == 200
+    ingest.add("c", 3, {"a.com": 3})
+    abandon(first.extensions["collector"])
+    (tmp_path / "state.json").write_bytes(b'{"format": 1, "counters": {"a.com": 1')
+    client = make_app().test_client()
+    assert Ingest(client).counters()["counters"] == {"a.com": 123}
+    warning = client.get("/health").get_json()["warnings"][0]
+    assert "rebuilt from state.json.prev" in warning
 
 
 def test_a_failed_journal_flush_is_503_until_a_flush_cures_it(
@@ -266,3 +287,30 @@ def test_a_failed_journal_flush_is_503_until_a_flush_cures_it(
     assert "warnings" not in client.get("/health").get_json()
     assert client.post("/add", json=body, headers=KEY).get_json()["duplicate"] is True
     assert client.get("/counters", headers=KEY).get_json()["counters"] == {"a.com": 4}
+
+
+def test_a_data_folder_keeps_at_most_max_hosts(make_app: Callable[..., Flask]) -> None:
+    ingest = Ingest(make_app(MAX_HOSTS="2").test_client())
+    assert ingest.add("c", 1, {"a.com": 1, "b.com": 1}).status_code == 200
+    refused = ingest.add("c", 2, {"a.com": 1, "c.com": 1})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == "too_many_hosts_kept"
+    assert "MAX_HOSTS" in refused.get_json()["detail"]
+    assert ingest.add("c", 2, {"b.com": 4}).status_code == 200  # known hosts still count
+    assert ingest.reset().status_code == 200
+    assert ingest.add("c", 3, {"c.com": 1}).status_code == 400  # a reset keeps the hosts it saw
+    assert ingest.counters()["counters"] == {}
+
+
+def test_a_huge_bad_value_gets_a_short_detail(client: FlaskClient) -> None:
+    body = {"client_id": "c", "seq": "9" * 600_000, "deltas": {}}
+    response = client.post("/add", json=body, headers=KEY)
+    assert response.status_code == 400
+    assert len(response.get_json()["detail"]) <= 300
+
+
+@pytest.mark.parametrize("client_id", ["a%00b", "%20", "x" * 129, "tab%09"])
+def test_client_status_checks_client_id_as_add_does(client: FlaskClient, client_id: str) -> None:
+    response = client.get(f"/client_status?client_id={client_id}", headers=KEY)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_client_id"

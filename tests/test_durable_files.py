@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from collector.checkpoint import read_checkpoint, write_checkpoint
+from collector.errors import UnknownFormatError
 from collector.fsio import atomic_write
 from collector.journal import HEADER, Journal, read_journal
 from collector.recovery import recover
@@ -34,9 +35,14 @@ def paths(tmp_path: Path) -> tuple[Path, Path, Path]:
     return tmp_path / "state.json", tmp_path / "state.json.journal", snap
 
 
+def line(record: dict) -> bytes:
+    """A record as the journal stores it: one compact JSON object a line, `lsn` first."""
+    return json.dumps(record, separators=(",", ":")).encode() + b"\n"
+
+
 def write_journal(path: Path, records: list[dict]) -> None:
     journal = Journal(path)
-    journal.append(records)
+    journal.append([line(r) for r in records])
     journal.close()
 
 
@@ -58,7 +64,7 @@ def test_torn_last_line_is_dropped_and_cut(paths: tuple[Path, Path, Path]) -> No
     assert recovered.torn_tail_bytes > 0
     # Reopening cuts the tail, so the next record starts on a line of its own.
     journal = Journal(journal_path, recovered.torn_tail_bytes)
-    journal.append([add_record(2, "a", 2, 1)])
+    journal.append([line(add_record(2, "a", 2, 1))])
     journal.close()
     assert recover(state_path, journal_path, snap).state.counters == {"chatgpt.com": 6}
 
@@ -123,7 +129,7 @@ def test_journal_append_failure_leaves_no_trace(
 ) -> None:
     _, journal_path, _ = paths
     journal = Journal(journal_path)
-    journal.append([add_record(1, "a", 1, 5)])
+    journal.append([line(add_record(1, "a", 1, 5))])
     size = journal_path.stat().st_size
 
     def failing_fsync(fd: int) -> None:
@@ -131,7 +137,7 @@ def test_journal_append_failure_leaves_no_trace(
 
     monkeypatch.setattr("collector.journal.sync_data", failing_fsync)
     with pytest.raises(OSError):
-        journal.append([add_record(2, "a", 2, 7)])
+        journal.append([line(add_record(2, "a", 2, 7))])
     journal.close()
     assert journal_path.stat().st_size == size
 
@@ -161,7 +167,6 @@ def test_checkpoint_is_atomic_old_or_new(tmp_path: Path, monkeypatch: pytest.Mon
     [
         pytest.param(b"{not json", id="not-json"),
         pytest.param(b"[1, 2]", id="array"),
-        pytest.param(b'{"format": 99}', id="future-format"),
         pytest.param(b'{"counters": {"a.com": "many"}}', id="bad-count"),
         pytest.param(b"", id="empty"),
     ],
@@ -172,7 +177,7 @@ def test_corrupt_checkpoint_is_moved_aside_never_overwritten(
     path = tmp_path / "state.json"
     path.write_bytes(content)
     state, aside = read_checkpoint(path)
-    assert state == UsageState()
+    assert state is None
     assert aside is not None and aside.read_bytes() == content
     assert aside.name.startswith("state.json.corrupt-")
     assert not path.exists()
@@ -205,3 +210,40 @@ def test_atomic_write_leaves_no_temp(tmp_path: Path) -> None:
     atomic_write(target, b"hello")
     assert target.read_bytes() == b"hello"
     assert os.listdir(tmp_path) == ["x.json"]
+
+
+@pytest.mark.parametrize("file_name", ["state.json", "state.json.journal"])
+def test_a_newer_format_is_refused_and_left_untouched(
+    paths: tuple[Path, Path, Path], file_name: str
+) -> None:
+    state_path, journal_path, snap = paths
+    newer = b'{"format": 99, "kind": "llm-usage-collector-journal"}\n'
+    target = state_path.parent / file_name
+    target.write_bytes(newer)
+    with pytest.raises(UnknownFormatError, match="format 99"):
+        recover(state_path, journal_path, snap)
+    assert target.read_bytes() == newer
+    assert sorted(p.name for p in state_path.parent.iterdir()) == ["snapshots", file_name]
+
+
+def test_a_damaged_checkpoint_is_rebuilt_from_the_previous_generation(
+    paths: tuple[Path, Path, Path],
+) -> None:
+    """Acknowledged adds on both sides of a checkpoint survive state.json being damaged after it."""
+    state_path, journal_path, snap = paths
+    journal = Journal(journal_path)
+    state = UsageState()
+    for lsn, tokens in ((1, 100), (2, 20)):
+        record = add_record(lsn, "c", lsn, tokens)
+        journal.append([line(record)])
+        state.apply_add("c", lsn, record["deltas"], record["day"], 1)
+        state.lsn = lsn
+        write_checkpoint(state_path, state)  # a checkpoint after each add, as /flush does
+        journal.rotate()
+    journal.append([line(add_record(3, "c", 3, 3))])
+    journal.close()
+    state_path.write_bytes(b'{"format": 1, "counters": {"chatgpt.com": ')  # damaged on disk
+    recovered = recover(state_path, journal_path, snap)
+    assert recovered.state.counters == {"chatgpt.com": 123}
+    assert recovered.rebuilt_from == "state.json.prev"
+    assert recovered.quarantined is not None

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from collector.fold import read_history
 from collector.journal import HEADER
-from collector.rollup import read_history
 from tests.support.collector_proc import REPO_ROOT, CollectorProcess
 
 

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import API_KEY, Ingest
+from tests.support.crash import abandon
 
 
 def scrape(client: FlaskClient) -> str:
@@ -51,11 +52,14 @@ def test_no_created_series(ingest: Ingest, client: FlaskClient) -> None:
 
 
 def test_tokens_total_survives_reset_and_restart(make_app: Callable[..., Flask]) -> None:
-    first = Ingest(make_app().test_client())
+    first_app = make_app()
+    first = Ingest(first_app.test_client())
     first.add("c", 1, {"a.com": 4, "b.org": 1})
     first.reset()
     first.add("c", 2, {"a.com": 3})
-    # No close: the next app starts from the journal alone, as after a crash.
+    abandon(
+        first_app.extensions["collector"]
+    )  # no checkpoint: the next app replays, as after a crash
     client = make_app().test_client()
     text = scrape(client)
     assert 'collector_tokens_total{host="a.com"} 7.0' in text

@@ -14,11 +14,13 @@ import pytest
 
 from collector import journal
 from collector.config import load_settings
+from collector.fold import read_history
 from collector.metrics import Metrics
-from collector.rollup import read_history
+from collector.outcomes import AddOutcome, Applied, Closed, Duplicate, JournalFailed
 from collector.state import UsageState
-from collector.store import JournalFailed, Store
+from collector.store import Store
 from collector.validation import AddRequest
+from tests.support.crash import abandon
 
 
 def open_store(tmp_path: Path, **overrides: str) -> Store:
@@ -35,7 +37,7 @@ def open_store(tmp_path: Path, **overrides: str) -> Store:
     return Store(settings, Metrics())
 
 
-def add(store: Store, client: str, seq: int, tokens: int) -> dict[str, Any]:
+def add(store: Store, client: str, seq: int, tokens: int) -> AddOutcome:
     return store.add(AddRequest(client, seq, {"a.com": tokens}, None))
 
 
@@ -52,7 +54,7 @@ def test_answer_waits_for_the_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(journal, "sync_data", slow_sync)
     result = add(store, "c", 1, 5)
     answered = time.monotonic()
-    assert result["applied"] == 5
+    assert result == Applied(tokens=5, last_seq=1)
     assert fsync_done and fsync_done[-1] <= answered
     monkeypatch.undo()
     store.close()
@@ -64,7 +66,7 @@ def test_concurrent_adds_count_exactly_and_survive_a_restart(tmp_path: Path) -> 
 
     def worker(n: int) -> None:
         for seq in range(1, per_thread + 1):
-            assert add(store, f"client-{n}", seq, n + 1)["applied"] == n + 1
+            assert add(store, f"client-{n}", seq, n + 1) == Applied(n + 1, seq)
 
     pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
     for thread in pool:
@@ -77,6 +79,7 @@ def test_concurrent_adds_count_exactly_and_survive_a_restart(tmp_path: Path) -> 
     assert next(s.value for s in flushes if s.name.endswith("_count")) == threads * per_thread
     # Abandoned without a checkpoint, as kill -9 would: the journal alone must hold everything,
     # although concurrent appends may have landed out of lsn order.
+    abandon(store)
     reopened = open_store(tmp_path)
     assert reopened.view().counters == {"a.com": expected}
     assert reopened.recovered.replayed == threads * per_thread
@@ -129,8 +132,8 @@ def test_a_duplicate_is_answered_only_once_the_original_is_on_disk(
     sync.release()
     original.join(timeout=10)
     resend.join(timeout=10)
-    assert first == [{"ok": True, "applied": 5, "last_seq": 1}]
-    assert second == [{"ok": True, "applied": 0, "last_seq": 1, "duplicate": True}]
+    assert first == [Applied(tokens=5, last_seq=1)]
+    assert second == [Duplicate(last_seq=1)]
     store.close()
 
 
@@ -146,7 +149,7 @@ def test_reset_waits_for_records_in_flight(tmp_path: Path, monkeypatch: pytest.M
     sync.release()
     pending.join(timeout=10)
     resetting.join(timeout=10)
-    assert reset[0]["totals"] == {"a.com": 12}
+    assert reset[0].totals == {"a.com": 12}
     store.close()
 
 
@@ -172,8 +175,8 @@ def test_a_failed_journal_write_refuses_writes_until_a_checkpoint(
     assert store.journal_failed and "journal write failed" in store.warnings[-1]
     store.checkpoint()  # state.json now holds memory, the failed record included
     assert not store.journal_failed and store.warnings == []
-    assert add(store, "c", 2, 7)["duplicate"] is True
-    assert add(store, "c", 3, 1)["applied"] == 1
+    assert add(store, "c", 2, 7) == Duplicate(last_seq=2)
+    assert add(store, "c", 3, 1) == Applied(tokens=1, last_seq=3)
     store.close()
     assert open_store(tmp_path).view().counters == {"a.com": 13}
 
@@ -193,10 +196,11 @@ def test_a_crash_after_a_failed_write_loses_nothing_acknowledged(
     monkeypatch.undo()
     # Killed before any checkpoint: the record whose flush failed was never acknowledged, so
     # whether the disk kept it or not, the client's resend counts it exactly once.
+    abandon(store)
     recovered = open_store(tmp_path)
     resend = add(recovered, "c", 2, 7)
     assert recovered.view().counters == {"a.com": 12}
-    assert resend["last_seq"] == 2
+    assert resend in (Applied(tokens=7, last_seq=2), Duplicate(last_seq=2))
     recovered.close()
 
 
@@ -204,7 +208,7 @@ def test_closed_store_refuses_writes(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.close()
     store.close()  # twice is fine
-    with pytest.raises(RuntimeError):
+    with pytest.raises(Closed):
         add(store, "c", 1, 1)
 
 
@@ -233,10 +237,11 @@ class Crash(BaseException):
 CRASH_POINTS = {
     "before-journal": ("collector.journal.Journal.append", 1),
     "after-journal-before-apply": ("collector.state.UsageState.apply_reset", 1),
-    "before-snapshot-file": ("collector.store.write_snapshot", 1),
+    "before-pending-snapshot": ("collector.store.write_pending", 1),
+    "before-publish": ("collector.store.publish", 1),
     "before-checkpoint": ("collector.store.write_checkpoint", 1),
-    "before-journal-truncate": ("collector.journal.Journal.truncate", 1),
-    "before-fold": ("collector.rollup.fold", 1),
+    "before-journal-rotate": ("collector.journal.Journal.rotate", 1),
+    "before-fold": ("collector.fold.fold", 1),
 }
 
 
@@ -258,9 +263,10 @@ def test_crash_anywhere_in_reset_neither_drops_nor_doubles(
         store.fold()  # what POST /reset does next
     monkeypatch.undo()
     # The crashed store is abandoned as a killed process would be; a new one recovers.
+    abandon(store)
     assert total_everywhere(tmp_path) == 50
     recovered = open_store(tmp_path)
-    assert add(recovered, "c", 5, 10)["duplicate"] is True  # last_seq survived
+    assert add(recovered, "c", 5, 10) == Duplicate(last_seq=5)  # last_seq survived
     add(recovered, "c", 6, 1)
     recovered.reset()
     recovered.fold()
@@ -271,7 +277,7 @@ def test_crash_anywhere_in_reset_neither_drops_nor_doubles(
 def test_reset_keeps_clients(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     add(store, "c", 1, 3)
-    assert store.reset()["snapshot"]
+    assert store.reset().snapshot
     assert store.last_seq("c") == 1
     assert store.view().counters == {}
     store.close()

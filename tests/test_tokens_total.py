@@ -8,32 +8,18 @@ from pathlib import Path
 
 from collector.checkpoint import write_checkpoint
 from collector.journal import Journal
+from collector.journal_records import AddRecord, Record, ResetRecord, encode
 from collector.recovery import recover
 from collector.state import UsageState, from_json
 
 
-def add_record(lsn: int, seq: int, deltas: dict[str, int]) -> dict:
-    return {
-        "lsn": lsn,
-        "op": "add",
-        "client": "c",
-        "seq": seq,
-        "deltas": deltas,
-        "day": "d",
-        "at": 1,
-    }
+def add_record(lsn: int, seq: int, deltas: dict[str, int]) -> Record:
+    return AddRecord(lsn, "c", seq, deltas, "2026-12-01", 1)
 
 
-def reset_record(lsn: int, totals: dict[str, int]) -> dict:
-    return {
-        "lsn": lsn,
-        "op": "reset",
-        "snapshot": f"snapshot_{1000 + lsn}.json",
-        "at": 1000 + lsn,
-        "totals": totals,
-        "daily_totals": {"d": totals},
-        "bucket_timezone": "UTC",
-    }
+def reset_record(lsn: int, totals: dict[str, int]) -> Record:
+    at = 1000 + lsn
+    return ResetRecord(lsn, f"snapshot_{at}.json", at, totals, {"2026-12-01": totals}, "UTC")
 
 
 def test_reset_keeps_tokens_total_and_a_duplicate_adds_nothing() -> None:
@@ -65,15 +51,14 @@ def test_replay_rebuilds_tokens_total_from_the_add_records(tmp_path: Path) -> No
     checkpoint.clients = from_json({"clients": {"c": 1}}).clients
     write_checkpoint(state_path, checkpoint)
     journal = Journal(journal_path)
-    journal.append(
-        [
-            add_record(1, 1, {"a.com": 5}),  # already in the checkpoint: skipped
-            add_record(2, 2, {"a.com": 4, "b.org": 2}),
-            reset_record(3, {"a.com": 9, "b.org": 2}),
-            add_record(4, 3, {"b.org": 1}),
-            add_record(5, 3, {"b.org": 1}),  # a resent batch journaled twice
-        ]
-    )
+    records = [
+        add_record(1, 1, {"a.com": 5}),  # already in the checkpoint: skipped
+        add_record(2, 2, {"a.com": 4, "b.org": 2}),
+        reset_record(3, {"a.com": 9, "b.org": 2}),
+        add_record(4, 3, {"b.org": 1}),
+        add_record(5, 3, {"b.org": 1}),  # a resent batch journaled twice
+    ]
+    journal.append([encode(r) for r in records])
     journal.close()
     state = recover(state_path, journal_path, tmp_path / "snapshots").state
     assert state.counters == {"b.org": 1}

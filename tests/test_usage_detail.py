@@ -13,14 +13,16 @@ from typing import Any
 
 import pytest
 
-from collector import metrics, rollup, usage_buckets
+from collector import fold, metrics, usage_buckets
 from collector.days import day_of
+from collector.fold import INTENT_NAME, read_model_history
+from collector.http_errors import ApiError
 from collector.models_csv import MODELS_CSV_NAME, read_models_csv
-from collector.rollup import INTENT_NAME, fold, read_model_history
 from collector.state import UsageState, from_json
-from collector.validation import Invalid, parse_add
+from collector.validation import parse_add
 from tests.conftest import Ingest
 from tests.support.collector_proc import CollectorProcess
+from tests.support.crash import abandon
 from tests.test_store import CRASH_POINTS, Crash, open_store
 
 NOW_MS = 1_795_000_000_000
@@ -71,7 +73,7 @@ def entry(**changes: Any) -> list[dict[str, Any]]:
     ],
 )
 def test_bad_detail_is_refused_with_its_code(payload: Any, code: str) -> None:
-    with pytest.raises(Invalid) as caught:
+    with pytest.raises(ApiError) as caught:
         parse_add(payload, max_hosts=50, now_ms=NOW_MS)
     assert caught.value.code == code
     assert caught.value.detail
@@ -147,10 +149,9 @@ def test_state_json_roundtrip() -> None:
     assert again.unparsed_daily == {DAY: {"a.com": 1}}
 
 
-def add(store: Any, seq: int) -> dict[str, Any]:
+def add(store: Any, seq: int) -> Any:
     batch = parse_add(body(seq=seq, ts=NOW_MS, unparsed={"chatgpt.com": 1}), 50, NOW_MS)
-    result: dict[str, Any] = store.add(batch)
-    return result
+    return store.add(batch)
 
 
 def everything(tmp_path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -174,7 +175,7 @@ def test_replay_after_a_crash_applies_each_detail_once(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     for seq in (1, 2, 2, 3):  # a duplicate too
         add(store, seq)
-    # abandoned without a checkpoint, as a kill -9 leaves it: the journal holds three records
+    abandon(store)  # without a checkpoint, as a kill -9 leaves it: the journal holds three records
     assert everything(tmp_path) == (expected_usage(3), 3)
     assert everything(tmp_path) == (expected_usage(3), 3)  # replaying again counts nothing twice
 
@@ -195,6 +196,7 @@ def test_crash_anywhere_in_reset_keeps_each_model_once(
         store.reset()
         store.fold()
     monkeypatch.undo()
+    abandon(store)
     assert everything(tmp_path) == (expected_usage(2), 2)
     recovered = open_store(tmp_path)
     add(recovered, 3)
@@ -213,8 +215,8 @@ def test_long_csv_rows_and_run_twice(tmp_path: Path) -> None:
     store.reset()
     store.close()
     snap = tmp_path / "snapshots"
-    assert len(fold(snap).folded) == 2
-    assert fold(snap).folded == []
+    assert len(fold.fold(snap).folded) == 2
+    assert fold.fold(snap).folded == []
     lines = (snap / MODELS_CSV_NAME).read_text().splitlines()
     assert lines == [
         "date,host,model,input,output,context,turns",
@@ -232,20 +234,20 @@ def test_long_csv_fold_killed_midway_counts_once(
     store.reset()
     store.close()
     snap = tmp_path / "snapshots"
-    real_replace = rollup.os.replace
+    real_replace = fold.os.replace
 
     def replace(src: Any, dst: Any) -> None:
         if str(dst).endswith(".bak"):
             raise KeyboardInterrupt("killed between the CSV writes and the renames")
         real_replace(src, dst)
 
-    monkeypatch.setattr(rollup.os, "replace", replace)
+    monkeypatch.setattr(fold.os, "replace", replace)
     with pytest.raises(KeyboardInterrupt):
-        fold(snap)
+        fold.fold(snap)
     monkeypatch.undo()
     assert (snap / INTENT_NAME).exists()
-    assert fold(snap).folded == []  # finishes the interrupted fold, adds nothing
-    assert fold(snap).folded == []
+    assert fold.fold(snap).folded == []  # finishes the interrupted fold, adds nothing
+    assert fold.fold(snap).folded == []
     assert everything(tmp_path) == (expected_usage(), 1)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from collector.hostnames import normalise_hostname
-from collector.validation import MAX_DELTA, MAX_SEQ, Invalid, parse_add
+from collector.http_errors import ApiError
+from collector.validation import MAX_DELTA, MAX_SEQ, parse_add
 
 NOW_MS = 1_795_000_000_000
 GOOD = {"client_id": "c1", "seq": 1, "deltas": {"chatgpt.com": 3}}
@@ -64,7 +65,7 @@ def body(**changes: Any) -> dict[str, Any]:
     ],
 )
 def test_bad_bodies_get_their_code(payload: Any, code: str) -> None:
-    with pytest.raises(Invalid) as caught:
+    with pytest.raises(ApiError) as caught:
         parse_add(payload, max_hosts=256, now_ms=NOW_MS)
     assert caught.value.code == code
     assert caught.value.detail

@@ -1,1 +1,1 @@
-"""Benchmarks of the collector service (issue: durable, idempotent ingestion)."""
+"""Benchmarks of the collector service: durable, idempotent ingestion against the bare stack."""

@@ -1,7 +1,8 @@
 """The ceiling for /add: Flask on waitress that parses the same JSON and keeps nothing.
 
-Started the same way as the collector (waitress.create_server, same thread count), so the
-difference between the two is exactly what the collector does: validation, journal, state.
+Started the same way as the collector (waitress.create_server, same thread count and connection
+limits), so the difference between the two is exactly what the collector does: validation, journal,
+state.
 
 With `--durable` it also appends each body to a file and flushes it (one write, one fdatasync)
 before answering: the least any stack that promises "a 200 is on disk" must do, so the benchmark
@@ -20,6 +21,8 @@ import tempfile
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from waitress import create_server
+
+from collector.server import connection_options
 
 
 def create_bare_app(journal_fd: int | None = None) -> Flask:
@@ -49,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.durable:
             fd = os.open(os.path.join(tmp, "journal"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         app = create_bare_app(fd)
-        server = create_server(app, host="127.0.0.1", port=args.port, threads=args.threads)
+        server = create_server(
+            app, host="127.0.0.1", port=args.port, threads=args.threads, **connection_options()
+        )
         print(f"bare listening on http://127.0.0.1:{server.effective_port}", flush=True)
         server.run()
     return 0

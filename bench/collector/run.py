@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from collector.config import load_settings
-from collector.journal import HEADER, encode
+from collector.journal import HEADER
+from collector.journal_records import AddRecord, encode
 from collector.metrics import Metrics
 from collector.recovery import recover
 from collector.store import Store
@@ -124,9 +125,10 @@ def run_pair(seconds: int, rounds: int) -> list[str]:
     rows.append("")
     rows.append(
         "| connections | collector/bare requests/s | collector p99 / bare p99 "
-        "| bare+fsync/bare requests/s | collector/bare+fsync requests/s |"
+        "| bare+fsync/bare requests/s | collector/bare+fsync requests/s "
+        "| collector p99 / bare+fsync p99 |"
     )
-    rows.append("|---|---|---|---|---|")
+    rows.append("|---|---|---|---|---|---|")
 
     def ratio(conns: int, top: str, bottom: str, key: str = "rps") -> float:
         """Median over rounds of the per-round ratio (rounds share the machine's mood)."""
@@ -138,7 +140,8 @@ def run_pair(seconds: int, rounds: int) -> list[str]:
             f"| {conns} | {ratio(conns, 'collector', 'bare'):.2f} "
             f"| {ratio(conns, 'collector', 'bare', 'p99'):.2f} "
             f"| {ratio(conns, 'bare+fsync', 'bare'):.2f} "
-            f"| {ratio(conns, 'collector', 'bare+fsync'):.2f} |"
+            f"| {ratio(conns, 'collector', 'bare+fsync'):.2f} "
+            f"| {ratio(conns, 'collector', 'bare+fsync', 'p99'):.2f} |"
         )
     return rows
 
@@ -178,15 +181,15 @@ def run_replay(records: int) -> list[str]:
             handle.write(HEADER)
             for lsn in range(1, records + 1):
                 client = f"c{lsn % 1000}"
-                record = {"lsn": lsn, "op": "add", "client": client, "seq": lsn // 1000 + 1}
-                record.update(deltas={"chatgpt.com": 5, "claude.ai": 2}, day="2026-11-25", at=0)
+                deltas = {"chatgpt.com": 5, "claude.ai": 2}
+                record = AddRecord(lsn, client, lsn // 1000 + 1, deltas, "2026-11-25", 0)
                 handle.write(encode(record))
         size_mb = journal.stat().st_size / 1e6
         started = time.perf_counter()
         result = recover(base / "state.json", journal, base / "snapshots")
         replay_seconds = time.perf_counter() - started
         assert result.replayed == records, result
-        # The whole start: replay, then a checkpoint and an emptied journal, as the collector does.
+        # The whole start: replay, then a checkpoint and a new journal, as the collector does.
         settings = load_settings(
             {
                 "API_KEY": "k",

@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from collector.auth import require_key
 from collector.config import AGENTS, aszone
-from collector.http_errors import api_error
+from collector.http_errors import ApiError
 
 from . import reports
 from .db import connect
@@ -43,24 +43,21 @@ def _db() -> Iterator[sqlite3.Connection]:
 Range = tuple[date, date, str]
 
 
-class BadQuery(ValueError):
-    """A malformed query parameter: `code` and `detail` of the 400 answer."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code, self.detail = code, detail
+def bad_query(code: str, detail: str) -> ApiError:
+    """A query parameter is malformed: 400 naming it."""
+    return ApiError(400, code, detail)
 
 
 def _range() -> Range:
     """`start`, `end` (local dates, inclusive) and `zone` from the query.
 
-    :raise BadQuery: a parameter is malformed (answered as a 400 naming it).
+    :raise ApiError: 400, a parameter is malformed.
     """
     args = request.args
     try:
         zone = aszone(args.get("zone") or _state().zone)
     except ValueError as exc:
-        raise BadQuery("bad_zone", f"zone: {exc}") from exc
+        raise bad_query("bad_zone", f"zone: {exc}") from exc
     today = datetime.now(ZoneInfo(zone)).date()
     try:
         end = date.fromisoformat(args["end"]) if args.get("end") else today
@@ -70,11 +67,11 @@ def _range() -> Range:
             else end - timedelta(days=DEFAULT_DAYS - 1)
         )
     except ValueError:
-        raise BadQuery("bad_date", "start and end must be dates as YYYY-MM-DD") from None
+        raise bad_query("bad_date", "start and end must be dates as YYYY-MM-DD") from None
     if start > end:
-        raise BadQuery("bad_range", "start is after end")
+        raise bad_query("bad_range", "start is after end")
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise BadQuery("bad_range", f"at most {MAX_RANGE_DAYS} days at a time")
+        raise bad_query("bad_range", f"at most {MAX_RANGE_DAYS} days at a time")
     return start, end, zone
 
 
@@ -84,7 +81,7 @@ def scan() -> ResponseReturnValue:
     """Scan now (synchronously) and answer what it found."""
     scanner = _state().scanner
     if scanner is None:
-        return api_error(409, "source_disabled", "the agent-logs source is off: set AGENT_LOGS")
+        raise ApiError(409, "source_disabled", "the agent-logs source is off: set AGENT_LOGS")
     return jsonify(asdict(scanner.scan()))
 
 
@@ -109,13 +106,10 @@ def status() -> ResponseReturnValue:
 @require_key
 def daily() -> ResponseReturnValue:
     """Per local day: models, input, output, cache read, cache write, cost (`source` filters)."""
-    try:
-        start, end, zone = _range()
-    except BadQuery as exc:
-        return api_error(400, exc.code, exc.detail)
+    start, end, zone = _range()
     source = request.args.get("source") or None
     if source is not None and source not in AGENTS:
-        return api_error(400, "bad_source", f"source must be one of {', '.join(AGENTS)}")
+        raise ApiError(400, "bad_source", f"source must be one of {', '.join(AGENTS)}")
     with _db() as db:
         days = reports.daily(db, start, end, zone, source)
     return jsonify(
@@ -127,10 +121,7 @@ def daily() -> ResponseReturnValue:
 @require_key
 def blocks() -> ResponseReturnValue:
     """Claude Code's 5-hour blocks over the local days asked for."""
-    try:
-        start, end, zone = _range()
-    except BadQuery as exc:
-        return api_error(400, exc.code, exc.detail)
+    start, end, zone = _range()
     bounds = reports.day_bounds(start, end, zone)
     with _db() as db:
         found = reports.blocks(db, bounds[0][1], bounds[-1][2], int(time.time() * 1000))

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from collector.auth import require_key
-from collector.http_errors import api_error
+from collector.http_errors import ApiError, shown
 from collector.requests_json import json_body
 
 from . import configs, limits, reports
@@ -58,29 +58,30 @@ def health() -> ResponseReturnValue:
 def trigger() -> ResponseReturnValue:
     poller = _state().poller
     if poller is None:
-        return api_error(409, "source_disabled", "the CLIProxy source is off (no URL or key)")
+        raise ApiError(409, "source_disabled", "the CLIProxy source is off (no URL or key)")
     poller.trigger()
     return jsonify(message="Full data collection and rate limit sync process triggered."), 202
 
 
-def _config_id(raw: str) -> tuple[int, ResponseReturnValue | None]:
-    """The id from the URL, or the 400 to answer (a non-numeric id is bad input, not a 404)."""
+def _config_id(raw: str) -> int:
+    """The id from the URL. :raise ApiError: 400 (a non-numeric id is bad input, not a 404)."""
     # ASCII digits only: str.isdigit() also accepts superscripts such as "²", which int() refuses
     if raw.isascii() and raw.isdigit() and len(raw) < 16:
-        return int(raw), None
-    detail = f"config id must be a positive integer, got {raw!r}"
-    return 0, api_error(400, "bad_config_id", detail)
+        return int(raw)
+    raise ApiError(400, "bad_config_id", f"config id must be a positive integer, got {shown(raw)}")
+
+
+def _not_found(number: int) -> ApiError:
+    return ApiError(404, "not_found", f"no rate-limit config with id {number}")
 
 
 @bp.post("/reset/<config_id>")
 @require_key
 def reset(config_id: str) -> ResponseReturnValue:
-    number, error = _config_id(config_id)
-    if error is not None:
-        return error
+    number = _config_id(config_id)
     status = limits.reset(_db(), number, _now_ms())
     if status is None:
-        return api_error(404, "not_found", f"no rate-limit config with id {number}")
+        raise _not_found(number)
     # `label` as the seed collector named it, beside our `status_label`
     return jsonify(
         message=f"Rate limit {number} reset.",
@@ -88,21 +89,10 @@ def reset(config_id: str) -> ResponseReturnValue:
     )
 
 
-class BadInput(ValueError):
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-
-
-@bp.errorhandler(BadInput)
-def bad_input(exc: BadInput) -> ResponseReturnValue:
-    return api_error(400, exc.code, str(exc))
-
-
 def _range() -> tuple[str, str]:
     """`from`/`to` as YYYY-MM-DD (default: the last 30 days in the CLIProxy zone).
 
-    :raise BadInput: a malformed date, from after to, or a span over MAX_RANGE_DAYS.
+    :raise ApiError: 400, a malformed date, from after to, or a span over MAX_RANGE_DAYS.
     """
     today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].cliproxy_timezone)).date()
     parsed: dict[str, date] = {}
@@ -111,11 +101,12 @@ def _range() -> tuple[str, str]:
         try:
             parsed[name] = default if raw is None else date.fromisoformat(raw)
         except ValueError:
-            raise BadInput("bad_date", f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
+            detail = f"{name} must be a date YYYY-MM-DD, got {shown(raw)}"
+            raise ApiError(400, "bad_date", detail) from None
     if parsed["from"] > parsed["to"]:
-        raise BadInput("bad_range", "from is after to")
+        raise ApiError(400, "bad_range", "from is after to")
     if (parsed["to"] - parsed["from"]).days > MAX_RANGE_DAYS:
-        raise BadInput("bad_range", f"a range spans at most {MAX_RANGE_DAYS} days")
+        raise ApiError(400, "bad_range", f"a range spans at most {MAX_RANGE_DAYS} days")
     return parsed["from"].isoformat(), parsed["to"].isoformat()
 
 
@@ -148,18 +139,20 @@ def list_limits() -> ResponseReturnValue:
 @bp.post("/limits")
 @require_key
 def create_limit() -> ResponseReturnValue:
-    body, error = json_body()
-    if error is not None:
-        return error
-    try:
-        cfg = configs.validate(body)
-    except configs.ConfigInvalid as exc:
-        return api_error(400, "bad_config", str(exc))
+    cfg = _valid_config(json_body())
     db = _db()
     with db:
         new_id = configs.create(db, cfg, _now_ms())
     _sync(db)
     return jsonify(config=configs.get_config(db, new_id)), 201
+
+
+def _valid_config(body: Any, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A checked config from a request body. :raise ApiError: 400 `bad_config`."""
+    try:
+        return configs.validate(body, current)
+    except configs.ConfigInvalid as exc:
+        raise ApiError(400, "bad_config", str(exc)) from None
 
 
 def _sync(db: Any) -> None:
@@ -170,26 +163,18 @@ def _sync(db: Any) -> None:
 @bp.route("/limits/<config_id>", methods=["GET", "PUT", "DELETE"])
 @require_key
 def one_limit(config_id: str) -> ResponseReturnValue:
-    number, error = _config_id(config_id)
-    if error is not None:
-        return error
+    number = _config_id(config_id)
     db = _db()
     current = configs.get_config(db, number)
     if current is None:
-        return api_error(404, "not_found", f"no rate-limit config with id {number}")
+        raise _not_found(number)
     if request.method == "GET":
         return jsonify(config=current)
     if request.method == "DELETE":
         with db:
             configs.delete(db, number)
         return jsonify(deleted=number)
-    body, error = json_body()
-    if error is not None:
-        return error
-    try:
-        cfg = configs.validate(body, current)
-    except configs.ConfigInvalid as exc:
-        return api_error(400, "bad_config", str(exc))
+    cfg = _valid_config(json_body(), current)
     with db:
         configs.update(db, number, cfg, _now_ms())
     _sync(db)

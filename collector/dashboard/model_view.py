@@ -22,8 +22,9 @@ from typing import Any
 from flask import Response, current_app
 from flask.typing import ResponseReturnValue
 
+from ..fold import read_model_history
 from ..models_csv import MODELS_CSV_NAME
-from ..rollup import pending_snapshots, read_model_history
+from ..snapshot_files import pending_snapshots
 from ..store import UsageView
 from ..usage_buckets import UsageDays
 from .model_memo import ReportMemo

@@ -20,8 +20,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import require_key
-from ..http_errors import api_error
-from ..rollup import read_history
+from ..fold import read_history
+from ..http_errors import ApiError
 from ..store import current_store
 from . import model_view
 
@@ -38,13 +38,9 @@ _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 Daily = Mapping[str, Mapping[str, int]]
 
 
-class QueryError(ValueError):
-    """A query parameter is wrong; becomes `400 {"error": code, "detail": detail}`."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
+def bad_query(code: str, detail: str) -> ApiError:
+    """A query parameter is wrong: 400 with the short `code`."""
+    return ApiError(400, code, detail)
 
 
 @dataclass(frozen=True)
@@ -68,32 +64,32 @@ def parse_date(name: str, value: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise QueryError("bad_date", f"{name}: expected a date YYYY-MM-DD, got {_shown(value)}")
+    raise bad_query("bad_date", f"{name}: expected a date YYYY-MM-DD, got {_shown(value)}")
 
 
 def parse_query(args: Mapping[str, str], today: date) -> UsageQuery:
     """Validate the query string; `to` defaults to today, `from` to 29 days before `to`.
 
-    :raise QueryError: a date is malformed, `from` is after `to`, the range is longer than
+    :raise ApiError: a date is malformed, `from` is after `to`, the range is longer than
         MAX_DAYS, or `group`/`format` is not one we know.
     """
     group = args.get("group", "day")
     if group not in GROUPS:
-        raise QueryError("bad_group", f"group: expected day, week or month, got {_shown(group)}")
+        raise bad_query("bad_group", f"group: expected day, week or month, got {_shown(group)}")
     fmt = args.get("format", "json")
     if fmt not in FORMATS:
-        raise QueryError("bad_format", f"format: expected json or csv, got {_shown(fmt)}")
+        raise bad_query("bad_format", f"format: expected json or csv, got {_shown(fmt)}")
     by = args.get("by", "host")
     if by not in BY:
-        raise QueryError("bad_by", f"by: expected host or model, got {_shown(by)}")
+        raise bad_query("bad_by", f"by: expected host or model, got {_shown(by)}")
     end = parse_date("to", args["to"]) if "to" in args else today
     default_start = end - timedelta(DEFAULT_DAYS - 1)
     start = parse_date("from", args["from"]) if "from" in args else default_start
     if start > end:
-        raise QueryError("bad_range", f"from ({start}) is after to ({end})")
+        raise bad_query("bad_range", f"from ({start}) is after to ({end})")
     days = (end - start).days + 1
     if days > MAX_DAYS:
-        raise QueryError("range_too_long", f"{days} days asked, at most {MAX_DAYS} per request")
+        raise bad_query("range_too_long", f"{days} days asked, at most {MAX_DAYS} per request")
     return UsageQuery(start, end, group, fmt, by)
 
 
@@ -187,10 +183,7 @@ def usage() -> ResponseReturnValue:
     """Validate, then read the history and the live buckets, then answer JSON or CSV."""
     settings = current_app.config["SETTINGS"]
     today = datetime.now(ZoneInfo(settings.bucket_timezone)).date()
-    try:
-        query = parse_query(request.args, today)
-    except QueryError as exc:
-        return api_error(400, exc.code, exc.detail)
+    query = parse_query(request.args, today)
     view = current_store().view()
     if query.by == "model":
         labels = period_labels(query.start, query.end, query.group)

@@ -178,7 +178,10 @@ def test_claude_config_dir_list_and_the_xdg_root(make_app: Any, tmp_path: Path) 
     )
     assert scan(listed)["requests"] == 2
     defaults = make_app(
-        AGENT_LOGS="claude-code", HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "xdg"),
+        AGENT_LOGS="claude-code",
+        HOME=str(tmp_path / "home"),
+        XDG_CONFIG_HOME=str(tmp_path / "xdg"),
         DB_PATH=str(tmp_path / "other.db"),
-    )  # fmt: skip
+        STATE_PATH=str(tmp_path / "other" / "state.json"),
+    )  # fmt: skip  (a second app: its own data folder, since one collector owns a folder)
     assert scan(defaults)["requests"] == 2  # ~/.claude and $XDG_CONFIG_HOME/claude

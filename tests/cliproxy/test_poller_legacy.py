@@ -51,7 +51,13 @@ def test_day_across_midnight_in_non_utc_zone(
     assert day["breakdown"]["endpoints"]["sk-l…nt-1"]["models"]["gpt-4o"]["requests"] == 1
     assert fake_legacy.log[0] == ("/v0/management/usage", "Bearer mgmt-secret")
     # the same three requests in UTC all fall on 04-20 (16:50, 17:10, 17:30 UTC)
-    utc = cp_app(fake_legacy, zone="UTC", DB_PATH=str(app.config["SETTINGS"].db_path) + "-utc")
+    settings = app.config["SETTINGS"]
+    utc = cp_app(  # its own data folder too: one collector owns a folder
+        fake_legacy,
+        zone="UTC",
+        DB_PATH=str(settings.db_path) + "-utc",
+        STATE_PATH=str(settings.state_path) + "-utc",
+    )
     poller_of(utc, ts("2026-04-21T01:00:00+07:00")).run_once()
     assert summary(utc) == [("2026-04-20", 3, 4800, 21_600)]
 

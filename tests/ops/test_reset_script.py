@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.collector_proc import CollectorProcess
+from tests.support.mounts import mounted
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -192,3 +193,60 @@ def test_env_file_with_quotes_export_and_crlf(
     assert result.returncode == 0, (tmp_path / "reset.log").read_text()
     assert "reset done" in last_log_line(tmp_path)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_a_reset_the_collector_refuses_is_a_failure_and_changes_nothing(tmp_path: Path) -> None:
+    """The real script against a real collector whose SNAP_DIR is read-only."""
+    data = tmp_path / "collector"
+    (data / "snapshots").mkdir(parents=True)
+    with mounted(data / "snapshots") as mount:
+        mount.read_only()
+        proc = CollectorProcess(data).start()
+        try:
+            add(proc, 1, {"chatgpt.com": 10})
+            result = run_reset(tmp_path, proc.url, proc.api_key)
+            assert result.returncode == 5
+            log = (tmp_path / "reset.log").read_text()
+            assert "POST /reset failed (attempt 1/2, HTTP 503)" in log
+            assert '"error": "reset_failed"' in log or '"error":"reset_failed"' in log
+            assert "FAILED: POST /reset failed 2 times" in last_log_line(tmp_path)
+            assert proc.request("GET", "/counters")[1]["counters"] == {"chatgpt.com": 10}
+        finally:
+            proc.stop()
+
+
+class FlakyResetHandler(FailingResetHandler):
+    """The first /reset is a 503 whose body holds raw bytes; the next says nothing was recorded
+    (what a collector that zeroed the counters on a failed reset used to answer)."""
+
+    def do_POST(self) -> None:
+        FailingResetHandler.resets += 1
+        if FailingResetHandler.resets == 1:
+            data = b'{"error": "reset_failed", "detail": "disk \x1b[31mfull\nFAKE LINE \xff"}'
+            self.send_response(503)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        else:
+            self._send(200, {"ok": True, "snapshot": None, "message": "nothing recorded"})
+
+
+def test_nothing_to_reset_after_a_failed_attempt_is_not_a_success(tmp_path: Path) -> None:
+    FailingResetHandler.resets = 0
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FlakyResetHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = run_reset(tmp_path, url, "k", RESET_TRIES="3")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 5
+    log = (tmp_path / "reset.log").read_bytes()
+    assert b"HTTP 503" in log and b"reset_failed" in log
+    assert b"FAILED: POST /reset failed first (HTTP 503)" in log
+    # printable text only: the body's escape, newline and raw byte never reach the log as such
+    lines = log.decode("ascii").splitlines()
+    assert all(line.isprintable() for line in lines)
+    assert not any(line.startswith("FAKE LINE") for line in lines)

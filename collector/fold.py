@@ -17,16 +17,22 @@ import io
 import json
 import logging
 import os
-import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import usage_buckets
-from .errors import CollectorError
+from .config import Settings
+from .errors import CollectorError, UnknownFormatError
 from .fsio import atomic_write, fsync_dir, write_synced
-from .models_csv import MODELS_CSV_NAME, read_models_csv, render_models_csv, snapshot_usage
+from .models_csv import MODELS_CSV_NAME, read_models_csv, render_models_csv
+from .snapshot_files import (
+    DEFAULT_CUTOFF_HOUR,
+    Days,
+    pending_snapshots,
+    snapshot_days,
+    snapshot_usage,
+)
 from .usage_buckets import UsageDays
 
 log = logging.getLogger(__name__)
@@ -34,10 +40,6 @@ log = logging.getLogger(__name__)
 CSV_NAME = "snapshots.csv"
 INTENT_NAME = ".rollup-intent.json"
 LOCK_NAME = ".rollup.lock"
-DEFAULT_CUTOFF_HOUR = 8
-_SNAPSHOT_FILE = re.compile(r"^snapshot_(\d+)\.json$")
-
-Days = dict[str, dict[str, int]]
 
 
 @dataclasses.dataclass
@@ -45,7 +47,8 @@ class FoldResult:
     folded: list[str]
     dates: list[str]
     csv_path: Path
-    skipped_corrupt: list[str] = dataclasses.field(default_factory=list)
+    skipped_corrupt: list[str] = dataclasses.field(default_factory=list)  # moved to .corrupt
+    over_limit: list[str] = dataclasses.field(default_factory=list)  # left waiting: MAX_HOSTS
 
 
 @contextlib.contextmanager
@@ -57,51 +60,6 @@ def _locked(snap_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def legacy_day(file_ms: int, cutoff_hour: int) -> str:
-    """A snapshot with only totals counts for the UTC date it was taken, or the day before when it
-    was taken before `cutoff_hour` (a reset run just after midnight closes the previous day)."""
-    taken = datetime.fromtimestamp(file_ms / 1000, UTC)
-    if taken.hour < cutoff_hour:
-        taken -= timedelta(days=1)
-    return taken.date().isoformat()
-
-
-def _file_ms(name: str) -> int:
-    match = _SNAPSHOT_FILE.match(name)
-    if not match:
-        raise CollectorError(f"{name}: not a snapshot_<ms>.json name")
-    number = int(match.group(1))
-    return number * 1000 if number < 100_000_000_000 else number  # seconds in old tools' names
-
-
-def _counts(value: Any, where: str) -> dict[str, int]:
-    if not isinstance(value, dict):
-        raise ValueError(f"{where} is not an object")
-    counts = {}
-    for host, n in value.items():
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise ValueError(f"{where}[{host!r}] is not a non-negative integer")
-        counts[str(host)] = n
-    return counts
-
-
-def snapshot_days(path: Path, cutoff_hour: int) -> Days:
-    """The usage in one snapshot file, by date. :raise ValueError: the file is not a snapshot."""
-    data = json.loads(path.read_bytes())
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    daily = data.get("daily_totals") or {}
-    if not isinstance(daily, dict):
-        raise ValueError("daily_totals is not an object")
-    days = {day: _counts(hosts, f"daily_totals[{day}]") for day, hosts in daily.items()}
-    if not any(any(h.values()) for h in days.values()):
-        totals = _counts(data.get("totals") or {}, "totals")
-        days = {legacy_day(_file_ms(path.name), cutoff_hour): totals} if totals else {}
-    for day in days:
-        datetime.strptime(day, "%Y-%m-%d")  # raises ValueError for a malformed date
-    return days
 
 
 def add_days(into: Days, more: Days) -> None:
@@ -130,6 +88,15 @@ def read_csv(path: Path) -> tuple[list[str], Days]:
         except ValueError as exc:
             raise CollectorError(f"{path} line {number}: {exc}") from exc
     return hosts, rows
+
+
+def csv_hosts(snap_dir: Path) -> set[str]:
+    """The hosts of snapshots.csv's columns (empty, with a log line, if it cannot be read)."""
+    try:
+        return set(read_csv(snap_dir / CSV_NAME)[0])
+    except (OSError, CollectorError) as exc:
+        log.warning("could not read the hosts of %s: %s", CSV_NAME, exc)
+        return set()
 
 
 def render_csv(hosts: list[str], rows: Days) -> bytes:
@@ -170,21 +137,21 @@ def finish_interrupted(snap_dir: Path) -> bool:
     return False
 
 
-def pending_snapshots(snap_dir: Path) -> list[Path]:
-    return sorted(
-        (p for p in snap_dir.glob("snapshot_*.json") if _SNAPSHOT_FILE.match(p.name)),
-        key=lambda p: _file_ms(p.name),
-    )
-
-
 def _quarantine(path: Path, reason: str) -> None:
     aside = path.with_name(path.name + ".corrupt")
     os.replace(path, aside)
     log.error("%s is not a snapshot (%s); moved to %s, not folded", path.name, reason, aside.name)
 
 
-def fold(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> FoldResult:
-    """Fold every waiting snapshot in `snap_dir` into its CSV. :raise CollectorError: bad CSV."""
+def fold(
+    snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR, max_hosts: int = Settings.max_hosts
+) -> FoldResult:
+    """Fold every waiting snapshot in `snap_dir` into its CSV.
+
+    A snapshot that is not valid is moved aside (`.corrupt`); one that would take the CSV past
+    `max_hosts` columns, or of a newer format, is left in place and not folded, with a log line.
+    :raise CollectorError: the CSV is damaged.
+    """
     csv_path = snap_dir / CSV_NAME
     with _locked(snap_dir):
         finish_interrupted(snap_dir)
@@ -192,56 +159,108 @@ def fold(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> FoldResult:
         result = FoldResult(folded=[], dates=[], csv_path=csv_path)
         added: Days = {}
         added_models: UsageDays = {}
+        known = set(hosts)
         for path in pending_snapshots(snap_dir):
             try:
                 days, models = snapshot_days(path, cutoff_hour), snapshot_usage(path)
-                add_days(added, days)
-                usage_buckets.merge_days(added_models, models)
-            except (ValueError, CollectorError) as exc:
+            except UnknownFormatError as exc:
+                log.error("%s; left as it is, not folded", exc)
+                continue
+            except ValueError as exc:
                 _quarantine(path, str(exc))
                 result.skipped_corrupt.append(path.name)
                 continue
+            new_hosts = {h for day in days.values() for h in day} - known
+            if len(known) + len(new_hosts) > max_hosts:
+                log.error(
+                    "%s would make snapshots.csv hold more than MAX_HOSTS=%d hosts; not folded",
+                    path.name, max_hosts,
+                )  # fmt: skip
+                result.over_limit.append(path.name)
+                continue
+            known |= new_hosts
+            add_days(added, days)
+            usage_buckets.merge_days(added_models, models)
             result.folded.append(path.name)
         if not result.folded:
             return result
         add_days(rows, added)
         hosts += sorted({h for day in added.values() for h in day} - set(hosts))
         tmp_name = f"{CSV_NAME}.tmp"
-        write_synced(snap_dir / tmp_name, render_csv(hosts, rows))
+        write_synced(snap_dir / tmp_name, render_csv(hosts, rows), mode=0o600)
         intent = {"csv_tmp": tmp_name, "files": result.folded}
         if added_models:  # the long CSV by model, committed with the wide one
             model_rows = read_models_csv(snap_dir / MODELS_CSV_NAME)
             usage_buckets.merge_days(model_rows, added_models)
             models_tmp = f"{MODELS_CSV_NAME}.tmp"
-            write_synced(snap_dir / models_tmp, render_models_csv(model_rows))
+            write_synced(snap_dir / models_tmp, render_models_csv(model_rows), mode=0o600)
             intent["models_tmp"] = models_tmp
-        atomic_write(snap_dir / INTENT_NAME, json.dumps(intent).encode())  # the commit point
+        atomic_write(snap_dir / INTENT_NAME, json.dumps(intent).encode(), mode=0o600)  # commit
         _complete(snap_dir, intent)
         result.dates = sorted(added)
         return result
 
 
+@contextlib.contextmanager
+def _shared_lock(snap_dir: Path) -> Iterator[None]:
+    """Readers share the fold's lock; opened read-only, so a read-only SNAP_DIR still reads."""
+    try:
+        handle = open(snap_dir / LOCK_NAME, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:  # no fold ever ran in this folder
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def read_history(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> Days:
-    """Everything reset so far: the CSV's rows plus snapshots not folded yet (never both)."""
-    with _locked(snap_dir):
-        finish_interrupted(snap_dir)
-        _, rows = read_csv(snap_dir / CSV_NAME)
+    """Everything reset so far: the CSV's rows plus snapshots not folded yet (never both).
+
+    Writes nothing: an interrupted fold is read as if finished (its new CSV, without the snapshots
+    it holds), so this works on a read-only folder.
+    """
+    with _shared_lock(snap_dir):
+        csv_path, folded = snap_dir / CSV_NAME, set()
+        intent_path = snap_dir / INTENT_NAME
+        if intent_path.exists():
+            intent = json.loads(intent_path.read_bytes())
+            folded = set(intent["files"])
+            if (snap_dir / intent["csv_tmp"]).exists():
+                csv_path = snap_dir / intent["csv_tmp"]
+        _, rows = read_csv(csv_path)
         for path in pending_snapshots(snap_dir):
+            if path.name in folded:
+                continue
             try:
                 add_days(rows, snapshot_days(path, cutoff_hour))
-            except ValueError as exc:
+            except (ValueError, UnknownFormatError) as exc:
                 log.error("%s unreadable (%s); left out of the history", path.name, exc)
         return rows
 
 
 def read_model_history(snap_dir: Path) -> UsageDays:
-    """Every usage detail reset so far: the long CSV plus snapshots not folded yet (never both)."""
-    with _locked(snap_dir):
-        finish_interrupted(snap_dir)
-        days = read_models_csv(snap_dir / MODELS_CSV_NAME)
+    """Every usage detail reset so far: the long CSV plus snapshots not folded yet (never both).
+
+    Writes nothing, like `read_history` (an interrupted fold is read as if finished).
+    """
+    with _shared_lock(snap_dir):
+        csv_path, folded = snap_dir / MODELS_CSV_NAME, set()
+        intent_path = snap_dir / INTENT_NAME
+        if intent_path.exists():
+            intent = json.loads(intent_path.read_bytes())
+            folded = set(intent["files"])
+            if "models_tmp" in intent and (snap_dir / intent["models_tmp"]).exists():
+                csv_path = snap_dir / intent["models_tmp"]
+        days = read_models_csv(csv_path)
         for path in pending_snapshots(snap_dir):
+            if path.name in folded:
+                continue
             try:
                 usage_buckets.merge_days(days, snapshot_usage(path))
-            except ValueError as exc:
+            except (ValueError, UnknownFormatError) as exc:
                 log.error("%s unreadable (%s); left out of the history", path.name, exc)
         return days

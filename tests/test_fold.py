@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from collector import rollup
-from collector.rollup import CSV_NAME, INTENT_NAME, fold, legacy_day, read_csv, read_history
+from collector import fold as folding
+from collector.fold import CSV_NAME, INTENT_NAME, fold, read_csv, read_history
+from collector.snapshot_files import legacy_day
 from tests.support.collector_proc import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "snapshots" / "rollup_snapshots.py"
@@ -95,7 +96,7 @@ def _crash_on_first_bak_rename(monkeypatch: pytest.MonkeyPatch) -> None:
             raise KeyboardInterrupt("killed between the CSV write and the renames")
         real_replace(src, dst)
 
-    monkeypatch.setattr(rollup.os, "replace", replace)
+    monkeypatch.setattr(folding.os, "replace", replace)
 
 
 def test_killed_between_csv_write_and_renames(
@@ -125,7 +126,7 @@ def test_killed_before_the_intent_throws_the_new_csv_away(
     def crash(*_args: Any, **_kwargs: Any) -> None:
         raise KeyboardInterrupt("killed before the commit point")
 
-    monkeypatch.setattr(rollup, "atomic_write", crash)
+    monkeypatch.setattr(folding, "atomic_write", crash)
     with pytest.raises(KeyboardInterrupt):
         fold(tmp_path)
     monkeypatch.undo()
@@ -194,3 +195,23 @@ def test_script_refuses_a_damaged_csv(tmp_path: Path) -> None:
     assert result.returncode == 1 and "line 2" in result.stderr
     assert (tmp_path / CSV_NAME).read_text() == "date,a.com\n2026-11-24,lots\n"
     assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_a_hand_placed_snapshot_with_a_formula_host_is_not_folded(tmp_path: Path) -> None:
+    good = put(tmp_path, "2026-11-24T12:00:00", {"2026-11-24": {"chatgpt.com": 5}})
+    bad = put(tmp_path, "2026-11-25T12:00:00", {"2026-11-25": {'=HYPERLINK("http://x","y")': 9}})
+    result = fold(tmp_path)
+    assert result.folded == [good] and result.skipped_corrupt == [bad]
+    assert csv_rows(tmp_path) == (["chatgpt.com"], {"2026-11-24": {"chatgpt.com": 5}})
+    assert (tmp_path / f"{bad}.corrupt").exists()
+    assert "HYPERLINK" not in (tmp_path / CSV_NAME).read_text()
+
+
+def test_the_csv_keeps_at_most_max_hosts_columns(tmp_path: Path) -> None:
+    first = put(tmp_path, "2026-11-24T12:00:00", {"2026-11-24": {"a.com": 1, "b.com": 1}})
+    many = {f"h{n}.example": 1 for n in range(10)}
+    flood = put(tmp_path, "2026-11-25T12:00:00", {"2026-11-25": many})
+    result = fold(tmp_path, max_hosts=5)
+    assert result.folded == [first] and result.over_limit == [flood]
+    assert csv_rows(tmp_path)[0] == ["a.com", "b.com"]
+    assert (tmp_path / flood).exists()  # left waiting, for a larger MAX_HOSTS or a look by hand
