@@ -3,7 +3,8 @@
 // beside the API-equivalent cost of its site's month. Pure functions, imported by Node's tests.
 
 import { datesBetween } from './dates.js';
-import { OTHERS, OTHERS_COLOUR, PALETTE } from './usage.js';
+import { modelColours } from './colours.js';
+import { OTHERS, OTHERS_COLOUR } from './usage.js';
 import { formatUsd } from './cliproxy.js';
 
 export const UNPRICED = 'unpriced';
@@ -46,8 +47,9 @@ export function costByDay(report, from, to, maxSeries = 8) {
   const names = [...cost.keys()].sort((a, b) => sum(b) - sum(a) || (a < b ? -1 : 1));
   const shown = names.length > maxSeries ? names.slice(0, maxSeries - 1) : names;
   const folded = names.slice(shown.length);
-  const series = shown.map((name, i) => ({
-    label: name, colour: PALETTE[i % PALETTE.length], data: labels.map((d) => cost.get(name).get(d) ?? 0),
+  const colours = modelColours(shown); // fixed per site and model, whatever the range
+  const series = shown.map((name) => ({
+    label: name, colour: colours[name], data: labels.map((d) => cost.get(name).get(d) ?? 0),
   }));
   if (folded.length) {
     series.push({
