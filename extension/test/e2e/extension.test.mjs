@@ -13,7 +13,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, EXT, cleanupAll, closedPort, getJson, makeCert, onCleanup, startCollector, startProxy, startSites, tempDir, waitFor } from './harness.mjs';
 import { httpSites, tlsSites } from './pages.mjs';
-import { createExpectations, sentUnparsed, sentUsage, usageMismatches } from './usage.mjs';
+import { createExpectations, sentUnparsed, sentUsage, storedUsage, usageMismatches, withoutExact } from './usage.mjs';
 
 const missing = !fs.existsSync(CHROMIUM);
 if (missing && process.env.CI === 'true') throw new Error(`${CHROMIUM} not found (CI=true): apt-get install chromium`);
@@ -99,9 +99,10 @@ describe('extension in Chromium', { ...suite, timeout: 150000 }, () => {
       const state = await control.evaluate(() => chrome.storage.local.get(null));
       throw new Error(`${error.message}\nextension storage: ${JSON.stringify(state)}`);
     });
-    const { counters } = await getJson(`${collector.url}/counters`, apiKey);
-    assert.deepEqual(counters, expect.counters);
-    assert.deepEqual(sentUsage(proxy.state.adds), expect.usage, 'usage per host and model');
+    const stored = await getJson(`${collector.url}/counters`, apiKey);
+    assert.deepEqual(stored.counters, expect.counters);
+    assert.deepEqual(sentUsage(proxy.state.adds), expect.usage, 'usage per host and model, as sent');
+    assert.deepEqual(storedUsage(stored), withoutExact(expect.usage), 'usage per host and model, as the collector kept it');
     assert.deepEqual(usageMismatches(proxy.state.adds), [], 'usage adds up to deltas in every batch');
   }
 
@@ -155,6 +156,8 @@ describe('extension in Chromium', { ...suite, timeout: 150000 }, () => {
     await waitFor('the unparsed reply', async () => (await storage('today'))?.unparsed?.['chat.deepseek.com'] === 1);
     await assertDelivered();
     assert.deepEqual(sentUnparsed(proxy.state.adds), { 'chat.deepseek.com': 1 });
+    const { unparsed } = await getJson(`${collector.url}/counters`, apiKey);
+    assert.deepEqual(unparsed, { 'chat.deepseek.com': 1 }, 'the collector kept the unparsed reply');
     const popup = await ctx.newPage();
     await popup.goto(`chrome-extension://${extId}/popup/popup.html`);
     const warning = await popup.textContent('#unparsed');

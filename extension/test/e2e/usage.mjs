@@ -1,8 +1,6 @@
-// What the e2e tests expect of the usage detail, and where they read what the worker sent.
-// Today the collector on this branch ignores `usage` and `unparsed` (accepts and drops them), so the
-// tests read them from the worker's real POST /add bodies, recorded by the pass-through proxy in front
-// of the real collector. Once the collector keeps them (GET /counters "usage" and "unparsed"), switch
-// sentUsage/sentUnparsed to read /counters instead: nothing else here changes.
+// What the e2e tests expect of the usage detail, and where they read it: from the worker's real POST
+// /add bodies (recorded by the pass-through proxy in front of the real collector: the wire contract,
+// `exact` included) and from what the collector kept (GET /counters "usage" and "unparsed").
 import { countText } from '../../tokenizer-entry.js';
 
 /** The batches the collector accepted: answered 200, each seq once (a resend is the same batch). */
@@ -35,6 +33,21 @@ export function sentUnparsed(adds) {
     for (const [host, n] of Object.entries(body.unparsed ?? {})) out[host] = (out[host] ?? 0) + n;
   }
   return out;
+}
+
+/** The collector's `/counters` usage list as {host: {model: {input, output, context, turns}}}. */
+export function storedUsage(counters) {
+  const out = {};
+  for (const u of counters.usage ?? []) {
+    (out[u.host] ??= {})[String(u.model)] = { input: u.input, output: u.output, context: u.context, turns: u.turns };
+  }
+  return out;
+}
+
+/** The expected usage without `exact` (the collector checks it but does not keep it). */
+export function withoutExact(usage) {
+  return Object.fromEntries(Object.entries(usage).map(([host, models]) => [host,
+    Object.fromEntries(Object.entries(models).map(([model, { exact: _exact, ...counts }]) => [model, counts]))]));
 }
 
 /** For every accepted batch: each host's usage entries add up to its delta (the collector's rule). */
