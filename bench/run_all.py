@@ -17,6 +17,7 @@ BENCHMARKS = [
     [sys.executable, "-m", "bench.webcost.add_usage_bench"],
     [sys.executable, "-m", "bench.webcost.by_model_bench"],
     ["node", "bench/extension/run.mjs"],
+    ["node", "bench/extension/tabclose.mjs"],
 ]
 
 
