@@ -6,34 +6,12 @@ They share `_migrations` with the CLIProxy schema; the `agents_` prefix keeps th
 from __future__ import annotations
 
 import sqlite3
-import time
-from collections.abc import Callable
 
-Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = []
+from collector.migrations import Migrations
 
-
-def migration(step: Migration) -> Migration:
-    MIGRATIONS.append(step)
-    return step
-
-
-def migrate(db: sqlite3.Connection) -> list[str]:
-    """Apply every agent migration not yet recorded; returns the names applied now."""
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at INTEGER)")
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
-    applied = []
-    for step in MIGRATIONS:
-        if step.__name__ in done:
-            continue
-        with db:
-            step(db)
-            db.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
-                (step.__name__, int(time.time())),
-            )
-        applied.append(step.__name__)
-    return applied
+MIGRATIONS = Migrations()
+migration = MIGRATIONS  # the decorator
+migrate = MIGRATIONS.migrate
 
 
 @migration
