@@ -217,6 +217,20 @@ def _shared_lock(snap_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _as_committed(snap_dir: Path, csv_name: str, tmp_key: str) -> tuple[Path, list[Path]]:
+    """The CSV to read and the snapshots still waiting, as if an interrupted fold had finished:
+    its new CSV (when the intent names one under `tmp_key`) without the snapshots it holds. Call
+    under the shared lock; writes nothing."""
+    csv_path, folded = snap_dir / csv_name, set()
+    intent_path = snap_dir / INTENT_NAME
+    if intent_path.exists():
+        intent = json.loads(intent_path.read_bytes())
+        folded = set(intent["files"])
+        if tmp_key in intent and (snap_dir / intent[tmp_key]).exists():
+            csv_path = snap_dir / intent[tmp_key]
+    return csv_path, [p for p in pending_snapshots(snap_dir) if p.name not in folded]
+
+
 def read_history(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> Days:
     """Everything reset so far: the CSV's rows plus snapshots not folded yet (never both).
 
@@ -224,17 +238,9 @@ def read_history(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> Days
     it holds), so this works on a read-only folder.
     """
     with _shared_lock(snap_dir):
-        csv_path, folded = snap_dir / CSV_NAME, set()
-        intent_path = snap_dir / INTENT_NAME
-        if intent_path.exists():
-            intent = json.loads(intent_path.read_bytes())
-            folded = set(intent["files"])
-            if (snap_dir / intent["csv_tmp"]).exists():
-                csv_path = snap_dir / intent["csv_tmp"]
+        csv_path, waiting = _as_committed(snap_dir, CSV_NAME, "csv_tmp")
         _, rows = read_csv(csv_path)
-        for path in pending_snapshots(snap_dir):
-            if path.name in folded:
-                continue
+        for path in waiting:
             try:
                 add_days(rows, snapshot_days(path, cutoff_hour))
             except (ValueError, UnknownFormatError) as exc:
@@ -245,20 +251,12 @@ def read_history(snap_dir: Path, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> Days
 def read_model_history(snap_dir: Path) -> UsageDays:
     """Every usage detail reset so far: the long CSV plus snapshots not folded yet (never both).
 
-    Writes nothing, like `read_history` (an interrupted fold is read as if finished).
+    Writes nothing, like `read_history`.
     """
     with _shared_lock(snap_dir):
-        csv_path, folded = snap_dir / MODELS_CSV_NAME, set()
-        intent_path = snap_dir / INTENT_NAME
-        if intent_path.exists():
-            intent = json.loads(intent_path.read_bytes())
-            folded = set(intent["files"])
-            if "models_tmp" in intent and (snap_dir / intent["models_tmp"]).exists():
-                csv_path = snap_dir / intent["models_tmp"]
+        csv_path, waiting = _as_committed(snap_dir, MODELS_CSV_NAME, "models_tmp")
         days = read_models_csv(csv_path)
-        for path in pending_snapshots(snap_dir):
-            if path.name in folded:
-                continue
+        for path in waiting:
             try:
                 usage_buckets.merge_days(days, snapshot_usage(path))
             except (ValueError, UnknownFormatError) as exc:
