@@ -46,21 +46,37 @@ def wrk(url: str, connections: int, seconds: int, prefix: str) -> dict[str, floa
     rps, p50, p99, requests, non2xx = (float(g) for g in match.groups())
     if non2xx:
         raise RuntimeError(f"{int(non2xx)} of {int(requests)} answers were not 2xx")
-    return {"rps": rps, "p50": p50, "p99": p99}
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": requests}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process used so far (its threads and the kernel work it caused)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(url: str, pid: int, connections: int, seconds: int, prefix: str) -> dict[str, float]:
+    """wrk's figures plus the server's CPU per answered request, in µs: a server whose CPU per
+    request times its requests/s nears 1 s per second is bound by the GIL, not by the disk."""
+    before = cpu_seconds(pid)
+    result = wrk(url, connections, seconds, prefix)
+    result["cpu_us"] = (cpu_seconds(pid) - before) / result["requests"] * 1e6
+    return result
 
 
 class Bare:
     def __init__(self, durable: bool = False, threads: int = 8) -> None:
         self.args = ["--threads", str(threads)] + (["--durable"] if durable else [])
 
-    def __enter__(self) -> str:
+    def __enter__(self) -> Bare:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.collector.bare_app", *self.args],
             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )  # fmt: skip
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        return line.split("listening on ")[1].strip()
+        self.url = line.split("listening on ")[1].strip()
+        return self
 
     def __exit__(self, *_exc: object) -> None:
         self.proc.terminate()
@@ -100,25 +116,30 @@ def run_pair(seconds: int, rounds: int) -> list[str]:
     """The collector against the bare stack, and against the bare stack that also flushes each
     body to disk (`bare+fsync`), in alternation, on the same machine and in the same minutes."""
     rows = [
-        "| stack | connections | round | requests/s | p50 ms | p99 ms |",
-        "|---|---|---|---|---|---|",
+        "| stack | connections | round | requests/s | p50 ms | p99 ms | server CPU µs a request |",
+        "|---|---|---|---|---|---|---|",
     ]
     summary: dict[tuple[str, int], list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         durable = CollectorProcess(Path(tmp), api_key="bench-key")
         durable.start()
         try:
-            with Bare() as bare_url, Bare(durable=True) as bare_fsync_url:
-                stacks = (("bare", bare_url), ("bare+fsync", bare_fsync_url))
-                stacks += (("collector", durable.url),)
+            with Bare() as bare, Bare(durable=True) as bare_fsync:
+                assert durable.proc is not None
+                stacks = (
+                    ("bare", bare.url, bare.proc.pid),
+                    ("bare+fsync", bare_fsync.url, bare_fsync.proc.pid),
+                    ("collector", durable.url, durable.proc.pid),
+                )
                 for rnd in range(1, rounds + 1):
                     for conns in (8, 64):
-                        for name, url in stacks:
-                            result = wrk(url, conns, seconds, f"r{rnd}c{conns}")
+                        for name, url, pid in stacks:
+                            result = measured(url, pid, conns, seconds, f"r{rnd}c{conns}")
                             summary.setdefault((name, conns), []).append(result)
                             rows.append(
                                 f"| {name} | {conns} | {rnd} | {result['rps']:.0f} | "
-                                f"{result['p50']:.2f} | {result['p99']:.2f} |"
+                                f"{result['p50']:.2f} | {result['p99']:.2f} | "
+                                f"{result['cpu_us']:.0f} |"
                             )
         finally:
             durable.stop()
