@@ -36,9 +36,11 @@ const seriesName = (row) => `${siteName(row.host)} · ${row.model ?? 'unknown mo
 export function costByDay(report, from, to, maxSeries = 8) {
   const labels = datesBetween(from, to);
   const cost = new Map(); // series -> Map(day -> usd)
+  const cliproxyModel = new Map(); // series -> model id, for CLIProxy's series
   for (const row of report.rows) {
     if (row.cost_usd === null || row.period < from || row.period > to) continue;
     const name = seriesName(row);
+    if (row.host === 'cliproxy' && row.model) cliproxyModel.set(name, row.model);
     if (!cost.has(name)) cost.set(name, new Map());
     const days = cost.get(name);
     days.set(row.period, (days.get(row.period) ?? 0) + Number(row.cost_usd));
@@ -47,9 +49,12 @@ export function costByDay(report, from, to, maxSeries = 8) {
   const names = [...cost.keys()].sort((a, b) => sum(b) - sum(a) || (a < b ? -1 : 1));
   const shown = names.length > maxSeries ? names.slice(0, maxSeries - 1) : names;
   const folded = names.slice(shown.length);
-  const colours = modelColours(shown); // fixed per site and model, whatever the range
+  // Fixed colours whatever the range: a CLIProxy model keeps the colour its own section gives it
+  // (keyed by the model id); a web site's model is keyed by its label.
+  const keyOf = (name) => (cliproxyModel.has(name) ? cliproxyModel.get(name) : name);
+  const colours = modelColours([...new Set(shown.map(keyOf))]);
   const series = shown.map((name) => ({
-    label: name, colour: colours[name], data: labels.map((d) => cost.get(name).get(d) ?? 0),
+    label: name, colour: colours[keyOf(name)], data: labels.map((d) => cost.get(name).get(d) ?? 0),
   }));
   if (folded.length) {
     series.push({
