@@ -152,3 +152,30 @@ def test_an_unpriced_model_has_no_cost_series(
     assert 'cost_usd_total{model="claude-made-up-9"' not in text
     rows = app.extensions["usage_sources"][-1]
     assert rows(date(2026, 5, 1), date(2026, 5, 1), "UTC")[0]["cost_usd"] is None
+
+
+def test_usage_by_model_shows_the_agents_beside_the_other_sources(agents_app: Flask) -> None:
+    """End to end through `GET /usage?by=model`: the agent rows as the web and CLIProxy rows are
+    shown (figures and costs worked by hand in test_agents_counting.py)."""
+    client = agents_app.test_client()
+    client.post("/api/agents/scan", headers=H)
+    query = "/usage?from=2026-05-01&to=2026-05-01&by=model"
+    body = client.get(query, headers=H).get_json()
+    rows = {r["model"]: r for r in body["rows"] if r["host"] == "claude-code"}
+    haiku, opus = rows["claude-haiku-4-5"], rows["claude-opus-4-7"]
+    assert (haiku["input"], haiku["output"], haiku["cache_read"], haiku["cache_write"]) == (
+        10,
+        40,
+        500,
+        0,
+    )
+    assert (opus["input"], opus["output"], opus["cache_read"], opus["cache_write"]) == (
+        8,
+        179,
+        3000,
+        600,
+    )
+    assert (haiku["cost_usd"], opus["cost_usd"]) == ("0.000260", "0.010890")
+    assert body["sources"]["claude-code"]["cost_usd"] == "0.011150"
+    csv_text = client.get(query + "&format=csv", headers=H).get_data(as_text=True)
+    assert "2026-05-01,claude-code,claude-opus-4-7,8,179,0,2,3000,600,0.010890,all" in csv_text
