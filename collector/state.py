@@ -77,7 +77,7 @@ class UsageState:
         self, day: str, usage: list[Any] | tuple[Any, ...], unparsed: dict[str, int]
     ) -> None:
         """Add a batch's usage detail: once per applied batch, never for a seq seen before."""
-        self.hosts.update(row[0] for row in usage)  # a row's host is its first field
+        # `usage` hosts are among the batch's deltas, which apply_add has counted already.
         self.hosts.update(unparsed)
         if usage:
             usage_buckets.add_entries(self.usage_daily, day, usage)

@@ -237,7 +237,7 @@ class Store:
                 known = self._state.hosts
                 hosts = request.hosts()
                 if not known.issuperset(hosts):  # rare: a host never seen before
-                    new_hosts = len(hosts - known)
+                    new_hosts = len(set(hosts) - known)
                     if len(known) + new_hosts > self.settings.max_hosts:
                         return HostLimitReached(limit=self.settings.max_hosts, new_hosts=new_hosts)
                 lsn = self._state.lsn + 1

@@ -38,19 +38,7 @@ def _fail(code: str, detail: str) -> ApiError:
     return ApiError(400, code, detail)
 
 
-class _Where:
-    """`usage[i]`, formatted only when an error message needs it."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-
-    def __format__(self, spec: str) -> str:
-        return f"usage[{self.index}]"
-
-
-def _count(entry: dict[str, Any], key: str, where: _Where) -> int:
+def _count(entry: dict[str, Any], key: str, where: str) -> int:
     value = entry.get(key, 0)
     limit = MAX_TURNS if key == "turns" else MAX_TOKENS
     # type() is int: bool is a subclass of int, and JSON true is not a number
@@ -62,19 +50,20 @@ def _count(entry: dict[str, Any], key: str, where: _Where) -> int:
 def _row(entry: Any, index: int) -> UsageRow:
     """One entry, checked. Written flat: it runs for every entry of every batch (see the /add
     benchmark in docs/benchmarks.md); the error text is built only on an error."""
-    where = _Where(index)
     if type(entry) is not dict:
-        raise _fail("invalid_usage", f"{where} must be an object")
+        raise _fail("invalid_usage", f"usage[{index}] must be an object")
     raw_host = entry.get("host")
     host = normalise_hostname(raw_host) if type(raw_host) is str else None
     if host is None:
-        raise _fail("invalid_usage", f"{where}.host is not a hostname")
+        raise _fail("invalid_usage", f"usage[{index}].host is not a hostname")
     model = entry.get("model")
     if model is not None and not (type(model) is str and _model_ok(model)):
-        raise _fail("invalid_model", f"{where}.model must be null or 1-100 of [A-Za-z0-9._:/@-]")
+        raise _fail(
+            "invalid_model", f"usage[{index}].model must be null or 1-100 of [A-Za-z0-9._:/@-]"
+        )
     exact = entry.get("exact", False)
     if type(exact) is not bool:
-        raise _fail("invalid_usage", f"{where}.exact must be true or false")
+        raise _fail("invalid_usage", f"usage[{index}].exact must be true or false")
     get = entry.get
     i, o, c, t = get("input", 0), get("output", 0), get("context", 0), get("turns", 0)
     if not (
@@ -88,7 +77,7 @@ def _row(entry: Any, index: int) -> UsageRow:
         and 0 <= t <= MAX_TURNS
     ):
         for key in _COUNTS:  # name the first bad one
-            _count(entry, key, where)
+            _count(entry, key, f"usage[{index}]")
     return UsageRow(host, model, i, o, c, t, exact)
 
 

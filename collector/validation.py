@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Collection
 from typing import Any
 
 from .hostnames import normalise_hostname
@@ -30,11 +31,10 @@ class AddRequest:
     usage: tuple[UsageRow, ...] = ()
     unparsed: dict[str, int] = dataclasses.field(default_factory=dict)
 
-    def hosts(self) -> set[str]:
-        """Every host the batch names: the data folder keeps a bounded number of them."""
-        if not (self.usage or self.unparsed):
-            return set(self.deltas)
-        return {*self.deltas, *(row.host for row in self.usage), *self.unparsed}
+    def hosts(self) -> Collection[str]:
+        """Every host the batch names: the data folder keeps a bounded number of them. (`usage`
+        hosts are among the deltas' hosts: `parse_usage` refuses any other.)"""
+        return {*self.deltas, *self.unparsed} if self.unparsed else self.deltas.keys()
 
 
 def invalid(code: str, detail: str) -> ApiError:
