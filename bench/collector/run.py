@@ -34,10 +34,18 @@ RESULT = re.compile(
 )
 
 
-def wrk(url: str, connections: int, seconds: int, prefix: str) -> dict[str, float]:
-    env = os.environ | {"BENCH_API_KEY": "bench-key", "BENCH_CLIENT_PREFIX": prefix}
+def wrk(
+    url: str,
+    connections: int,
+    seconds: int,
+    prefix: str,
+    lua: Path = LUA,
+    env: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """One wrk run with a Lua script that prints a RESULT line; every answer must be a 2xx."""
+    env = os.environ | {"BENCH_API_KEY": "bench-key", "BENCH_CLIENT_PREFIX": prefix} | (env or {})
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA), url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(lua), url],
         capture_output=True, text=True, env=env, timeout=seconds + 60, check=True,
     ).stdout  # fmt: skip
     match = RESULT.search(out)

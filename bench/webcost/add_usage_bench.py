@@ -12,41 +12,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.collector import run
 from tests.support.collector_proc import CollectorProcess
 
 LUA = Path(__file__).with_name("add_usage.lua")
-RESULT = re.compile(
-    r"RESULT rps=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) requests=(\d+) non2xx=(\d+)"
-)
 TARGET = 0.95
 
 
 def wrk(url: str, connections: int, seconds: int, prefix: str, usage: bool) -> dict[str, float]:
-    env = os.environ | {
-        "BENCH_API_KEY": "bench-key",
-        "BENCH_CLIENT_PREFIX": prefix,
-        "BENCH_USAGE": "1" if usage else "0",
-    }
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA), url],
-        capture_output=True, text=True, env=env, timeout=seconds + 60, check=True,
-    ).stdout  # fmt: skip
-    match = RESULT.search(out)
-    if not match:
-        raise RuntimeError(f"no RESULT line in wrk output:\n{out}")
-    rps, p50, p99, requests, non2xx = (float(g) for g in match.groups())
-    if non2xx:
-        raise RuntimeError(f"{int(non2xx)} of {int(requests)} answers were not 2xx")
-    return {"rps": rps, "p50": p50, "p99": p99}
+    env = {"BENCH_USAGE": "1" if usage else "0"}
+    return run.wrk(url, connections, seconds, prefix, lua=LUA, env=env)
 
 
 PLAIN = {"deltas": {"chatgpt.com": 150, "claude.ai": 3}}
