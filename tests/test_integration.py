@@ -17,7 +17,7 @@ import pytest
 
 from collector.fold import read_history
 from collector.journal import HEADER
-from tests.support.collector_proc import REPO_ROOT, CollectorProcess
+from tests.support.collector_proc import REPO_ROOT, CollectorProcess, resend_until_acknowledged
 
 
 def add(proc: CollectorProcess, client: str, seq: int, deltas: dict[str, int]) -> tuple[int, Any]:
@@ -98,24 +98,16 @@ def test_kill_9_three_times_while_clients_resend(tmp_path: Path) -> None:
         while not stop.is_set() and time.monotonic() < deadline:
             seq += 1
             deltas = {"a.com": seq % 7 + 1, "b.com": 1}
-            for _attempt in range(2000):  # resend the same batch until it is acknowledged
-                try:
-                    with url_lock:
-                        target = proc
-                    status, body = target.request(
-                        "POST", "/add", {"client_id": name, "seq": seq, "deltas": deltas}, timeout=2
-                    )
-                except (OSError, http.client.HTTPException):  # killed mid-answer
-                    time.sleep(0.02)
-                    continue
-                if status == 200:
-                    break
-                if status != 503:
-                    failures.append(f"{name} seq {seq}: {status} {body}")
-                    return
-                time.sleep(0.02)
-            else:
-                failures.append(f"{name} seq {seq}: never acknowledged")
+            batch = {"client_id": name, "seq": seq, "deltas": deltas}
+
+            def send(batch: dict[str, Any] = batch) -> tuple[int, Any]:
+                with url_lock:  # a restart changes the port
+                    target = proc
+                return target.request("POST", "/add", batch, timeout=2)
+
+            failure = resend_until_acknowledged(send, attempts=2000)
+            if failure is not None:
+                failures.append(f"{name} seq {seq}: {failure}")
                 return
             total += sum(deltas.values())
         sent[name] = total

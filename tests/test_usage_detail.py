@@ -21,7 +21,7 @@ from collector.models_csv import MODELS_CSV_NAME, read_models_csv
 from collector.state import UsageState, from_json
 from collector.validation import parse_add
 from tests.conftest import Ingest
-from tests.support.collector_proc import CollectorProcess
+from tests.support.collector_proc import CollectorProcess, resend_until_acknowledged
 from tests.support.crash import abandon
 from tests.test_store import CRASH_POINTS, Crash, open_store
 
@@ -266,20 +266,12 @@ def test_kill_9_and_reset_with_usage_in_flight(tmp_path: Path) -> None:
         while not stop.is_set() and time.monotonic() < deadline:
             seq += 1
             payload = body(seq=seq, unparsed={"chatgpt.com": 1})
-            for _attempt in range(1000):
-                try:
-                    status, answer = proc.request("POST", "/add", payload, timeout=2)
-                except (OSError, http.client.HTTPException):  # killed mid-answer
-                    time.sleep(0.02)
-                    continue
-                if status == 200:
-                    break
-                if status != 503:
-                    failures.append(f"seq {seq}: {status} {answer}")
-                    return
-                time.sleep(0.02)
-            else:
-                failures.append(f"seq {seq}: never acknowledged")
+            failure = resend_until_acknowledged(
+                lambda payload=payload: proc.request("POST", "/add", payload, timeout=2),
+                attempts=1000,
+            )
+            if failure is not None:
+                failures.append(f"seq {seq}: {failure}")
                 return
             acked.append(seq)
 

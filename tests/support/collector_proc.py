@@ -6,6 +6,7 @@ bounded; `stop()` and `kill()` always reap the child.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +155,21 @@ class CollectorProcess:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=5)
+
+
+def resend_until_acknowledged(send: Callable[[], tuple[int, Any]], attempts: int) -> str | None:
+    """Send one batch, unchanged, until the collector answers 200, as the extension does: None then,
+    else why not (another status, or no 200 in `attempts` tries). A connection broken by a kill and
+    a 503 are retried."""
+    for _attempt in range(attempts):
+        try:
+            status, answer = send()
+        except (OSError, http.client.HTTPException):  # killed mid-answer
+            time.sleep(0.02)
+            continue
+        if status == 200:
+            return None
+        if status != 503:
+            return f"{status} {answer}"
+        time.sleep(0.02)
+    return "never acknowledged"
