@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { build } from '../build.mjs';
-import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
+import { WAIT, enterKey, chromiumMissing as missing, launchBrowser, openDashboard } from './browser.mjs';
 import { startCollector } from './collector-process.mjs';
 
 const KEY = 'browser-test-key';
-const WAIT = { timeout: 10_000 };
 const when = new Date(Date.now() - 60_000).toISOString();
 
 const claudeLine = (n) => JSON.stringify({
@@ -61,13 +60,8 @@ describe('dashboard coding-agents section in headless Chromium', { skip: missing
   });
 
   test('daily report, 5-hour blocks and the source filter', async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(`${collector.url}/`, WAIT);
-    await page.fill('#key-input', KEY);
-    await page.click('#key-form button[type=submit]');
+    const { context, page, errors } = await openDashboard(browser, collector.url);
+    await enterKey(page, KEY);
     await page.waitForSelector('#agents', { state: 'visible', ...WAIT });
     await page.waitForSelector('#agents-daily tbody tr', WAIT);
 

@@ -8,12 +8,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { build } from '../build.mjs';
 import { MODEL_COLOURS, SITE_COLOURS } from '../static/js/colours.js';
-import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
+import { WAIT, enterKey, chromiumMissing as missing, launchBrowser, openDashboard } from './browser.mjs';
 import { startCollector } from './collector-process.mjs';
 import { MANAGEMENT_KEY, startFakeCliproxy } from './fake-cliproxy.mjs';
 
 const KEY = 'browser-test-key';
-const WAIT = { timeout: 10_000 };
 
 
 const hoursAgo = (h) => new Date(Date.now() - h * 3_600_000).toISOString();
@@ -66,14 +65,8 @@ describe('dashboard CLIProxy section in headless Chromium', { skip: missing, tim
   });
 
   test('shows cost per model per day and a gauge per rate limit', async (t) => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
-    await page.goto(`${collector.url}/`, WAIT);
-    await page.fill('#key-input', KEY);
-    await page.click('#key-form button[type=submit]');
+    const { context, page, errors } = await openDashboard(browser, collector.url);
+    await enterKey(page, KEY);
     await page.waitForSelector('#cliproxy', { state: 'visible', ...WAIT });
 
     const costs = await page.evaluate(() => {

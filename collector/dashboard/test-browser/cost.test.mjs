@@ -10,11 +10,10 @@ import { after, before, describe, test } from 'node:test';
 
 import { build } from '../build.mjs';
 import { addDays, isoOf } from '../static/js/dates.js';
-import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
+import { WAIT, enterKey, chromiumMissing as missing, launchBrowser, openDashboard } from './browser.mjs';
 import { startCollector } from './collector-process.mjs';
 
 const KEY = 'cost-view-test-key';
-const WAIT = { timeout: 10_000 };
 const today = isoOf(new Date());
 const yesterday = addDays(today, -1);
 
@@ -52,14 +51,8 @@ describe('dashboard cost view in headless Chromium', { skip: missing, timeout: 3
   });
 
   test('shows cost per site and model per day, the total, the subscription and the alarm', async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
-    await page.goto(`${collector.url}/`, WAIT);
-    await page.fill('#key-input', KEY);
-    await page.click('#key-form button[type=submit]');
+    const { context, page, errors } = await openDashboard(browser, collector.url);
+    await enterKey(page, KEY);
     await page.waitForSelector('#webcost', { state: 'visible', ...WAIT });
 
     assert.equal((await page.textContent('#unparsed-alarm')).trim(),

@@ -10,12 +10,11 @@ import { after, before, describe, test } from 'node:test';
 
 import { build } from '../build.mjs';
 import { addDays, datesBetween, mondayOf } from '../static/js/dates.js';
-import { chromiumMissing as missing, launchBrowser } from './browser.mjs';
+import { WAIT, enterKey, chromiumMissing as missing, launchBrowser, openDashboard } from './browser.mjs';
 import { startCollector, writeHistory } from './collector-process.mjs';
 import { contrast, hover, readChart, readColours } from './page-reads.mjs';
 
 const KEY = 'browser-test-key';
-const WAIT = { timeout: 10_000 };
 const HOSTS = ['chatgpt.com', 'claude.ai', 'gemini.google.com'];
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -75,21 +74,7 @@ describe('dashboard in headless Chromium', { skip: missing, timeout: 60_000 }, (
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function openPage(options = {}, hash = '') {
-    const context = await browser.newContext({ viewport: DESKTOP, ...options });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => msg.type() === 'error' && errors.push(`console: ${msg.text()}`));
-    await page.goto(`${collector.url}/${hash}`, WAIT);
-    return { context, page, errors };
-  }
-
-  async function enterKey(page, key) {
-    await page.waitForSelector('#key-input', { state: 'visible', ...WAIT });
-    await page.fill('#key-input', key);
-    await page.click('#key-form button[type=submit]');
-  }
+  const openPage = (options = {}, hash = '') => openDashboard(browser, collector.url, { viewport: DESKTOP, ...options }, hash);
 
   /** Click a control and wait for the chart to show `labels` periods. */
   async function choose(page, selector, labels) {
