@@ -9,10 +9,9 @@
 //   3. long tasks (> 50 ms) on the hooked page's main thread, from a PerformanceObserver, over the
 //      whole run (the 100,000-character replies included).
 // Usage: npm run build && node bench/extension/run.mjs [--rounds 11] [--requests 40] [--calls 2000]
-import { chromium } from 'playwright-core';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, EXT, cleanupAll, onCleanup, startSites, tempDir, waitFor } from '../../extension/test/e2e/harness.mjs';
+import { cleanupAll, launchWithExtension, startSites, tempDir, waitFor } from '../../extension/test/e2e/harness.mjs';
 import { countText } from '../../extension/tokenizer-entry.js';
 import { makeReply, sse } from './text.mjs';
 
@@ -89,14 +88,7 @@ async function main() {
   const reply = { method: 'POST', match: (p) => p.startsWith('/api/'), contentType: 'text/event-stream' };
   const sites = { 'claude.ai': { page, reply: { ...reply, bodyFor: (url) => (url.searchParams.has('big') ? big : small) } } };
   const port = await startSites(sites, { pieces: 1 });
-  const ctx = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: CHROMIUM, headless: true,
-    args: [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`, '--no-sandbox', '--disable-gpu',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      `--host-resolver-rules=MAP claude.ai 127.0.0.1:${port}`],
-  });
-  onCleanup(() => ctx.close());
-  const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
+  const { ctx, sw } = await launchWithExtension(path.join(tmp, 'profile'), `MAP claude.ai 127.0.0.1:${port}`);
   const hooked = await ctx.newPage();
   await hooked.goto('http://claude.ai/');
   const natives = await hooked.evaluate(() => [window.fetch, document.querySelector('iframe').contentWindow.fetch].map((f) => String(f).includes('[native code]')));

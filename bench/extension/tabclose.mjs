@@ -6,9 +6,8 @@
 // --pieces 1 it arrives at once, right after the request: the worker has no reply time to start in.
 // Usage: npm run build && node bench/extension/tabclose.mjs [--runs 4] [--delays 0,1,5,20,100] [--pieces 12]
 //        node bench/extension/tabclose.mjs --pieces 100 --mid 60      # a tab closed mid-reply
-import { chromium } from 'playwright-core';
 import path from 'node:path';
-import { CHROMIUM, EXT, cleanupAll, onCleanup, sleep, startSites, tempDir, waitFor } from '../../extension/test/e2e/harness.mjs';
+import { cleanupAll, launchWithExtension, sleep, startSites, tempDir, waitFor } from '../../extension/test/e2e/harness.mjs';
 import { countText } from '../../extension/tokenizer-entry.js';
 import { makeReply, sse } from './text.mjs';
 
@@ -49,15 +48,7 @@ window.chatAndCloseMid = async (pieces) => {
 async function main() {
   const tmp = tempDir('llm-usage-tabclose-');
   const port = await startSites({ 'claude.ai': { page, reply: { method: 'POST', match: (p) => p.endsWith('/completion'), body, contentType: 'text/event-stream' } } }, { pieces: PIECES });
-  const ctx = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: CHROMIUM, headless: true,
-    args: [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`, '--no-sandbox', '--disable-gpu',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-      `--host-resolver-rules=MAP claude.ai 127.0.0.1:${port}`],
-  });
-  onCleanup(() => ctx.close());
-  const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
-  const extId = new URL(sw.url()).host;
+  const { ctx, extId } = await launchWithExtension(path.join(tmp, 'profile'), `MAP claude.ai 127.0.0.1:${port}`);
   const control = await ctx.newPage();
   await control.goto(`chrome-extension://${extId}/options/options.html`);
   // No collector: counts stay pending in storage, which is what we read.

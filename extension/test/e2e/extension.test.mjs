@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, EXT, cleanupAll, closedPort, getJson, makeCert, onCleanup, startCollector, startProxy, startSites, tempDir, waitFor } from './harness.mjs';
+import { CHROMIUM, EXT, cleanupAll, closedPort, getJson, launchWithExtension, makeCert, startCollector, startProxy, startSites, tempDir, waitFor } from './harness.mjs';
 import { httpSites, tlsSites } from './pages.mjs';
 import { createExpectations, sentUnparsed, sentUsage, storedUsage, usageMismatches, withoutExact } from './usage.mjs';
 
@@ -37,15 +36,8 @@ describe('extension in Chromium', { ...suite, timeout: 150000 }, () => {
     const tlsPort = await startSites(tls, { tls: makeCert(tmp, Object.keys(tls)) });
     const httpPort = await startSites(httpSites());
     const rules = Object.keys(sites).map((h) => `MAP ${h} 127.0.0.1:${h in tls ? tlsPort : httpPort}`).join(', ');
-    ctx = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-      executablePath: CHROMIUM, headless: true, ignoreHTTPSErrors: true,
-      args: [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`, '--no-sandbox', '--disable-gpu',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        `--host-resolver-rules=${rules}`],
-    });
-    onCleanup(() => ctx.close());
-    const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
-    extId = new URL(sw.url()).host;
+    let sw;
+    ({ ctx, sw, extId } = await launchWithExtension(path.join(tmp, 'profile'), rules, { ignoreHTTPSErrors: true }));
     if (process.env.E2E_DEBUG) sw.on('console', (m) => console.error('SW:', m.text()));
     cdp = await ctx.browser().newBrowserCDPSession();
     // An extension page to read and write chrome.storage: it outlives service worker restarts.

@@ -31,6 +31,25 @@ export async function cleanupAll() {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Headless Chromium with the unpacked extension in a new profile, each `hostRules` name ("MAP host
+ * 127.0.0.1:port, ...") resolved to the fake sites, and the flags a closed network needs
+ * (shared/browser-testing.md). Resolves to the context and the extension's id once its worker runs;
+ * the context is closed at cleanup.
+ */
+export async function launchWithExtension(profileDir, hostRules, options = {}) {
+  const { chromium } = await import('playwright-core');
+  const ctx = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM, headless: true, ...options,
+    args: [`--disable-extensions-except=${EXT}`, `--load-extension=${EXT}`, '--no-sandbox', '--disable-gpu',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+      `--host-resolver-rules=${hostRules}`],
+  });
+  onCleanup(() => ctx.close());
+  const sw = ctx.serviceWorkers()[0] || (await ctx.waitForEvent('serviceworker', { timeout: 10000 }));
+  return { ctx, sw, extId: new URL(sw.url()).host };
+}
+
 /** Polls fn until it answers a truthy value; fails after timeoutMs with `what` in the message. */
 export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } = {}) {
   const deadline = Date.now() + timeoutMs;
