@@ -9,14 +9,16 @@ import { fixtureNames, loadSites, readFixture } from './load.mjs';
 const sites = await loadSites();
 const siteFor = (url) => sites.find((s) => s.hosts.includes(new URL(url).hostname));
 
-/** Feeds a reply to a fresh parser in pieces of `size` bytes (or per line for frames); answers the parser. */
-function feed(site, reply, size) {
+/**
+ * Feeds a reply's raw bytes to a fresh parser in pieces of `size` bytes, decoded as a stream, so a
+ * piece may end inside a UTF-8 sequence (frames: one line each); answers the parser.
+ */
+function feedBytes(site, bytes, size) {
   const parser = site.createReplyParser();
   if (site.transports.includes('websocket')) {
-    reply.split('\n').filter(Boolean).forEach((frame) => parser.push(frame));
+    bytes.toString('utf8').split('\n').filter(Boolean).forEach((frame) => parser.push(frame));
     return parser;
   }
-  const bytes = Buffer.from(reply, 'utf8');
   const decoder = new TextDecoder();
   for (let i = 0; i < bytes.length; i += size) {
     const chunk = decoder.decode(bytes.subarray(i, i + size), { stream: true });
@@ -26,22 +28,11 @@ function feed(site, reply, size) {
   if (tail) parser.push(tail);
   return parser;
 }
+
+/** The same for a reply given as text. */
+const feed = (site, reply, size) => feedBytes(site, Buffer.from(reply, 'utf8'), size);
 
 const parse = (site, reply, size) => feed(site, reply, size).finish();
-
-/** The same over raw bytes (fixtures cut inside a UTF-8 sequence are not valid text). */
-function feedBytes(site, bytes, size) {
-  if (site.transports.includes('websocket')) return feed(site, bytes.toString('utf8'), size);
-  const parser = site.createReplyParser();
-  const decoder = new TextDecoder();
-  for (let i = 0; i < bytes.length; i += size) {
-    const chunk = decoder.decode(bytes.subarray(i, i + size), { stream: true });
-    if (chunk) parser.push(chunk);
-  }
-  const tail = decoder.decode();
-  if (tail) parser.push(tail);
-  return parser;
-}
 
 test('every site has the one interface, and no host belongs to two sites', () => {
   const seen = new Set();
