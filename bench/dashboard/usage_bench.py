@@ -109,6 +109,27 @@ def time_path(url: str, requests: int) -> dict[str, float]:
     }
 
 
+GROUPS = [
+    ("group=day (JSON)", "group=day"),
+    ("group=day&format=csv", "group=day&format=csv"),
+    ("group=week (JSON)", "group=week"),
+    ("group=month (JSON)", "group=month"),
+]
+
+
+def time_rows(queries: list[tuple[str, str]], requests: int, width: int) -> float:
+    """Time each (label, url) and print its row (median, p95, max ms, bytes); the worst p95."""
+    worst = 0.0
+    for label, url in queries:
+        result = time_path(url, requests)
+        worst = max(worst, result["p95"])
+        print(
+            f"{label:<{width}} {result['median']:>9.1f} {result['p95']:>7.1f} "
+            f"{result['max']:>7.1f} {int(result['bytes']):>9}"
+        )
+    return worst
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50)
@@ -129,21 +150,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"GET /usage, {args.days} days x {args.hosts} hosts, {args.requests} requests each"
             )
             print(f"{'query':<28} {'median ms':>9} {'p95 ms':>7} {'max ms':>7} {'bytes':>8}")
-            worst = 0.0
             floor = time_path(f"{base}/health", args.requests)
             print(f"{'/health (the floor)':<28} {floor['median']:>9.1f} {floor['p95']:>7.1f}")
-            for label, extra in [
-                ("group=day (JSON)", "group=day"),
-                ("group=day&format=csv", "group=day&format=csv"),
-                ("group=week (JSON)", "group=week"),
-                ("group=month (JSON)", "group=month"),
-            ]:
-                result = time_path(f"{base}/usage?from={start}&to={end}&{extra}", args.requests)
-                worst = max(worst, result["p95"])
-                print(
-                    f"{label:<28} {result['median']:>9.1f} {result['p95']:>7.1f} "
-                    f"{result['max']:>7.1f} {int(result['bytes']):>8}"
-                )
+            queries = [(label, f"{base}/usage?from={start}&to={end}&{q}") for label, q in GROUPS]
+            worst = time_rows(queries, args.requests, 28)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=15)

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.dashboard.usage_bench import KEY, call, start_collector, time_path
+from bench.dashboard.usage_bench import GROUPS, KEY, call, start_collector, time_path, time_rows
 
 TARGET_MS = 100.0
 SITES = {
@@ -133,27 +133,16 @@ def main(argv: list[str] | None = None) -> int:
             floor = time_path(f"{base}/health", args.requests)
             print(f"{'/health (the floor)':<30} {floor['median']:>9.1f} {floor['p95']:>7.1f}")
             last90 = (today - timedelta(89)).date().isoformat()
-            page = time_path(
-                f"{base}/usage?from={last90}&to={end}&by=model&group=day", args.requests
-            )
-            print(
-                f"{'90 days, group=day (the page)':<30} {page['median']:>9.1f} {page['p95']:>7.1f} "
-                f"{page['max']:>7.1f} {int(page['bytes']):>9}"
-            )
-            worst = max(worst, page["p95"])
-            for label, extra in [
-                ("group=day (JSON)", "group=day"),
-                ("group=day&format=csv", "group=day&format=csv"),
-                ("group=week (JSON)", "group=week"),
-                ("group=month (JSON)", "group=month"),
-            ]:
-                url = f"{base}/usage?from={start}&to={end}&by=model&{extra}"
-                result = time_path(url, args.requests)
-                worst = max(worst, result["p95"])
-                print(
-                    f"{label:<30} {result['median']:>9.1f} {result['p95']:>7.1f} "
-                    f"{result['max']:>7.1f} {int(result['bytes']):>9}"
+            queries = [
+                (
+                    "90 days, group=day (the page)",
+                    f"{base}/usage?from={last90}&to={end}&by=model&group=day",
                 )
+            ]
+            queries += [
+                (label, f"{base}/usage?from={start}&to={end}&by=model&{q}") for label, q in GROUPS
+            ]
+            worst = time_rows(queries, args.requests, 30)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=15)
