@@ -7,11 +7,12 @@ The previous checkpoint stays as `state.json.prev` and the journal records writt
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from pathlib import Path
+
+import orjson
 
 from .errors import CorruptStateError
 from .fsio import atomic_write, previous_generation
@@ -26,7 +27,8 @@ def write_checkpoint(path: Path, state: UsageState) -> None:
     With no current checkpoint (first start, or it was damaged and moved aside) the new one is
     written as both: the previous generation must be a checkpoint the kept journal starts from.
     """
-    data = json.dumps(state.to_json(), separators=(",", ":")).encode()
+    # orjson: the whole state is serialised under the store's lock; a tenth of the stdlib's time.
+    data = orjson.dumps(state.to_json())
     previous = previous_generation(path)
     if path.exists():
         os.replace(path, previous)  # a crash right after: recovery starts from `previous`
@@ -53,6 +55,6 @@ def read_checkpoint(path: Path) -> tuple[UsageState | None, Path | None]:
     except FileNotFoundError:
         return None, None
     try:
-        return from_json(json.loads(raw)), None
+        return from_json(orjson.loads(raw)), None
     except (ValueError, CorruptStateError) as exc:
         return None, quarantine(path, str(exc))

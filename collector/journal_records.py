@@ -8,8 +8,10 @@ the type; nothing else in the code reads or writes a record's keys.
 from __future__ import annotations
 
 import dataclasses
-import json
+from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from .errors import CorruptStateError
 from .usage_buckets import read_unparsed, read_usage
@@ -25,7 +27,8 @@ class AddRecord:
     at: int  # ms
     # The optional usage detail (POST /add's `usage` and `unparsed`), written only when present so
     # a batch without it keeps the original line: `usage` rows are [host, model, in, out, ctx, turns].
-    usage: list[list[Any]] = dataclasses.field(default_factory=list)
+    # Rows are tuples when built by /add, lists when decoded: both encode to the same array.
+    usage: Sequence[Sequence[Any]] = ()
     unparsed: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
@@ -43,8 +46,6 @@ class ResetRecord:
 
 
 Record = AddRecord | ResetRecord
-# One encoder for every record: `json.dumps` with options builds a new encoder on each call.
-_encode_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def encode(record: Record) -> bytes:
@@ -67,7 +68,9 @@ def encode(record: Record) -> bytes:
             data["usage_daily"] = record.usage_daily
         if record.unparsed_daily:
             data["unparsed_daily"] = record.unparsed_daily
-    return _encode_json(data).encode() + b"\n"
+    # orjson: compact, keys in insertion order (`lsn` first), UTF-8 as is; a tenth of the stdlib's
+    # time, and every /add writes one record.
+    return orjson.dumps(data) + b"\n"
 
 
 def _int(value: Any) -> int:

@@ -95,6 +95,9 @@ def test_bad_input_changes_nothing_not_even_last_seq(ingest: Ingest, client: Fla
         {"client_id": "c1", "seq": 2, "deltas": {"a.com": -5}},
         {"client_id": "c1", "seq": 2, "deltas": {"a.com": 1, "not a host": 1}},
         {"client_id": "c1", "seq": 2.0, "deltas": {"a.com": 1}},
+        # Past 64 bits the JSON reader gives a float: refused by the rule, not read as an int.
+        {"client_id": "c1", "seq": 2**64, "deltas": {"a.com": 1}},
+        {"client_id": "c1", "seq": 2, "deltas": {"a.com": 10**30}},
     ]
     for body in bad:
         response = client.post("/add", json=body, headers=KEY)
@@ -111,6 +114,14 @@ def test_bad_input_changes_nothing_not_even_last_seq(ingest: Ingest, client: Fla
         (b"\xff\xfe", "application/json", 400, "invalid_json"),
         (b"[" * 100_000, "application/json", 400, "invalid_json"),
         (b'{"seq": ' + b"9" * 5000 + b"}", "application/json", 400, "invalid_json"),
+        # Not JSON, though Python's json module reads them: refused before any rule is checked.
+        (b'{"client_id": "c", "seq": NaN, "deltas": {}}', "application/json", 400, "invalid_json"),
+        (
+            b'{"client_id": "c", "seq": 1, "deltas": {"a.com": Infinity}}',
+            "application/json",
+            400,
+            "invalid_json",
+        ),
         (b'{"client_id": "a"}', "text/plain", 415, "unsupported_media_type"),
         (b"client_id=a", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
         (b'{"client_id": "a"}', None, 415, "unsupported_media_type"),

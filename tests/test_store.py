@@ -204,6 +204,24 @@ def test_a_crash_after_a_failed_write_loses_nothing_acknowledged(
     recovered.close()
 
 
+def test_a_client_id_beyond_ascii_survives_replay_and_checkpoint(tmp_path: Path) -> None:
+    # The journal and state.json hold UTF-8 as is (orjson), not \u escapes: both read back.
+    client = "laptop-Zoë-北京-🙂"
+    store = open_store(tmp_path)
+    add(store, client, 1, 5)
+    line = (tmp_path / "state.json.journal").read_bytes().splitlines()[-1]
+    assert client.encode() in line
+    abandon(store)  # replay from the journal alone
+    replayed = open_store(tmp_path)
+    assert replayed.last_seq(client) == 1
+    assert add(replayed, client, 1, 5) == Duplicate(last_seq=1)
+    replayed.close()  # a checkpoint: now from state.json
+    reopened = open_store(tmp_path)
+    assert reopened.last_seq(client) == 1
+    assert reopened.view().counters == {"a.com": 5}
+    reopened.close()
+
+
 def test_closed_store_refuses_writes(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.close()
