@@ -6,6 +6,7 @@ Plain data and pure functions: no locks, no files. The store owns locking and du
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from . import usage_buckets
@@ -74,14 +75,13 @@ class UsageState:
         return sum(deltas.values())
 
     def apply_detail(
-        self, day: str, usage: list[Any] | tuple[Any, ...], unparsed: dict[str, int]
+        self, day: str, usage: Sequence[Sequence[Any]], unparsed: dict[str, int]
     ) -> None:
         """Add a batch's usage detail: once per applied batch, never for a seq seen before."""
         # `usage` hosts are among the batch's deltas, which apply_add has counted already.
         self.hosts.update(unparsed)
         if usage:
-            usage_buckets.add_entries(self.usage_daily, day, usage)
-            usage_buckets.add_lifetime(self.model_tokens, usage)
+            usage_buckets.add_batch(self.usage_daily, self.model_tokens, day, usage)
         if unparsed:
             usage_buckets.add_unparsed(self.unparsed_daily, day, unparsed)
 

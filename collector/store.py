@@ -243,7 +243,7 @@ class Store:
                 lsn = self._state.lsn + 1
                 record = AddRecord(
                     lsn, request.client_id, request.seq, request.deltas, day, now,
-                    [list(row[:6]) for row in request.usage], request.unparsed,
+                    request.usage, request.unparsed,
                 )  # fmt: skip
                 applied = self._state.apply_add(
                     request.client_id, request.seq, request.deltas, day, now, lsn

@@ -8,7 +8,7 @@ back as None by `rows`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .errors import CorruptStateError
@@ -35,12 +35,34 @@ def add_entries(into: UsageDays, day: str, entries: Iterable[Iterable[Any]]) -> 
         counts[3] += t
 
 
-def add_lifetime(into: dict[str, dict[str, list[int]]], entries: Iterable[Iterable[Any]]) -> None:
-    """Add entries' input and output to `{host: {model: [input, output]}}` (never reset)."""
-    for host, model, i, o, *_ in entries:
-        counts = into.setdefault(host, {}).setdefault(model_key(model), [0, 0])
+def add_batch(
+    days: UsageDays,
+    lifetime: dict[str, dict[str, list[int]]],
+    day: str,
+    entries: Iterable[Sequence[Any]],
+) -> None:
+    """Add a batch's `(host, model, input, output, context, turns)` entries to `day` and their
+    input and output to `lifetime`, `{host: {model: [input, output]}}` (never reset). One loop:
+    it runs for every /add that carries a detail."""
+    bucket = days.get(day)
+    if bucket is None:
+        bucket = days[day] = {}
+    for host, model, i, o, c, t in entries:
+        key = NULL_MODEL if model is None else model
+        try:  # the usual case: this day already counts this host and model
+            counts = bucket[host][key]
+        except KeyError:
+            counts = bucket.setdefault(host, {}).setdefault(key, [0, 0, 0, 0])
         counts[0] += i
         counts[1] += o
+        counts[2] += c
+        counts[3] += t
+        try:
+            total = lifetime[host][key]
+        except KeyError:
+            total = lifetime.setdefault(host, {}).setdefault(key, [0, 0])
+        total[0] += i
+        total[1] += o
 
 
 def add_unparsed(into: UnparsedDays, day: str, unparsed: Mapping[str, int]) -> None:

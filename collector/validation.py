@@ -126,13 +126,14 @@ def parse_add(body: Any, max_hosts: int, now_ms: int | None = None) -> AddReques
     client_id, seq = _client_id(body), _seq(body)
     deltas = _deltas(body, max_hosts)
     ts_ms = _ts(body, now)
-    if body.get("usage") is None and body.get("unparsed") is None:
+    usage, unparsed = body.get("usage"), body.get("unparsed")
+    if usage is None and unparsed is None:
         return AddRequest(client_id, seq, deltas, ts_ms)  # the original extension's body
     return AddRequest(
         client_id,
         seq,
         deltas,
         ts_ms,
-        usage=parse_usage(body.get("usage"), deltas),
-        unparsed=parse_unparsed(body.get("unparsed"), max_hosts),
+        parse_usage(usage, deltas),
+        parse_unparsed(unparsed, max_hosts) if unparsed is not None else {},
     )

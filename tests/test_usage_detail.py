@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from collector import fold, metrics, usage_buckets
+from collector import fold, metrics, usage_buckets, usage_detail
 from collector.days import day_of
 from collector.fold import INTENT_NAME, read_model_history
 from collector.http_errors import ApiError
@@ -85,9 +87,62 @@ def test_good_detail_is_normalised() -> None:
         max_hosts=50,
         now_ms=NOW_MS,
     )
-    assert batch.usage[0].host == "chatgpt.com" and batch.usage[0].exact is True
-    assert batch.usage[2].context == 0 and batch.usage[1].model is None
+    # (host, model, input, output, context, turns): `exact` is checked, not kept
+    assert batch.usage == (
+        ("chatgpt.com", "gpt-5", 120, 860, 2400, 1),
+        ("chatgpt.com", None, 10, 10, 0, 1),
+        ("claude.ai", "claude-sonnet-4-5", 50, 50, 0, 2),
+    )
     assert batch.unparsed == {"www.perplexity.ai": 2}  # zeros dropped
+
+
+# A valid entry with up to two fields set to values at a rule's edge (or dropped), for the test
+# below: each rule is met with the others passing, where a divergence would show.
+_EDGES: dict[str, list[Any]] = {
+    "host": ["chatgpt.com", "Claude.AI:443", "x y", "", 5, None],
+    "model": ["gpt-5", "a/b@c:d", "", "m" * 101, "gpt 5", 5, None],
+    "exact": [True, False, None, 1, 0, "yes"],
+    **{
+        key: [0, 1, 10**9, 10**9 + 1, 100_000, 100_001, -1, 1.0, True, False, "1", None]
+        for key in ("input", "output", "context", "turns")
+    },
+}
+_DROPPED = object()
+_edge_entries = st.one_of(
+    st.builds(
+        lambda changes: {
+            k: v
+            for k, v in ({"host": "a.com", "model": "m", "input": 1, "output": 2} | changes).items()
+            if v is not _DROPPED
+        },
+        st.dictionaries(
+            st.sampled_from(sorted(_EDGES)),
+            st.sampled_from([v for values in _EDGES.values() for v in values] + [_DROPPED]),
+            max_size=2,
+        ).flatmap(
+            lambda picked: st.fixed_dictionaries(
+                {k: st.sampled_from([*_EDGES[k], _DROPPED]) for k in picked}
+            )
+        ),
+    ),
+    st.sampled_from([[], "entry", 1, None]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_edge_entries)
+def test_the_fast_check_and_the_rule_by_rule_check_agree(entry: Any) -> None:
+    # parse_usage checks an entry in one expression and asks usage_detail._row why it failed;
+    # both must accept and refuse the same entries, or a bad entry passes (or a good one is a 500).
+    try:
+        row = usage_detail._row(entry, 0)
+    except ApiError as exc:
+        with pytest.raises(ApiError) as caught:
+            usage_detail.parse_usage([entry], {})
+        assert (caught.value.code, caught.value.detail) == (exc.code, exc.detail)
+    else:
+        deltas = {row[0]: row[2] + row[3]}
+        assert usage_detail.parse_usage([entry], deltas) == (row,)
 
 
 def test_a_host_without_entries_needs_none() -> None:
