@@ -107,6 +107,22 @@ def test_a_fragment_of_a_failed_write_keeps_the_record_after_it(
     assert recovered.bad_lines == 0
 
 
+def test_files_of_the_version_before_orjson_are_read(paths: tuple[Path, Path, Path]) -> None:
+    # Earlier versions wrote state.json and the journal with the stdlib: text beyond ASCII as \u
+    # escapes (a surrogate pair for an emoji). This version writes UTF-8 as is and reads both.
+    state_path, journal_path, snap = paths
+    before = UsageState()
+    before.apply_add("Zoë-🙂", 1, {"chatgpt.com": 5}, "2026-11-25", 1)
+    before.lsn = 1
+    state_path.write_text(json.dumps(before.to_json()), encoding="ascii")
+    assert "\\u00eb" in state_path.read_text() and "\\ud83d" in state_path.read_text()
+    write_journal(journal_path, [add_record(2, "Zoë-🙂", 2, 7)])
+    assert b"\\u00eb" in journal_path.read_bytes()
+    recovered = recover(state_path, journal_path, snap)
+    assert recovered.state.counters == {"chatgpt.com": 12}
+    assert recovered.state.last_seq("Zoë-🙂") == 2
+
+
 def test_replaying_twice_counts_once(paths: tuple[Path, Path, Path]) -> None:
     state_path, journal_path, snap = paths
     write_journal(journal_path, [add_record(1, "a", 1, 5), add_record(2, "b", 1, 3)])
