@@ -83,6 +83,16 @@ describe('dashboard CLIProxy section in headless Chromium', { skip: missing, tim
     const todayRow = await page.$$eval('#costs tbody tr:first-child td', (tds) => tds.map((td) => td.textContent));
     assert.equal(todayRow[2], 'unpriced', 'an unpriced model is never shown as $0');
 
+    // Only CLIProxy is priced: the cost view keeps its total and table but not a second copy of
+    // the chart above.
+    await page.waitForSelector('#webcost', { state: 'visible', ...WAIT });
+    assert.equal(await page.textContent('#webcost-sole'),
+      'Only CLIProxy usage is priced in these days: its cost chart is in the CLIProxy section.');
+    assert.equal(await page.isHidden('#webcost-chart-box'), true);
+    const cards = await page.$$eval('#webcost-totals .card', (els) => els.map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
+    assert.equal(cards.length, 1);
+    assert.match(cards[0], /^CLIProxy \$\d/);
+
     const gauges = await page.$$eval('#limits .gauge', (els) => els.map((g) => ({
       title: g.querySelector('strong').textContent,
       used: Number(g.querySelector('meter').value),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { costByDay, costPath, dailyTable, formatCost, rangeTotals, subscriptionLines } from '../static/js/cost.js';
+import { costByDay, costPath, dailyTable, formatCost, rangeTotals, soleSectionSource, subscriptionLines } from '../static/js/cost.js';
 
 const row = (period, host, model, cost, extra = {}) => ({
   period, host, model, input: 100, output: 50, context: 200, turns: 1, cache_read: 0, cache_write: 0,
@@ -44,6 +44,20 @@ test('rangeTotals labels web and CLIProxy apart, within the range', () => {
   assert.equal(totals.unpriced, 1);
   const last = rangeTotals(report, '2026-11-02', '2026-11-02');
   assert.deepEqual(last.parts.map((p) => [p.label, p.usd]), [['Web chats', 0.5], ['CLIProxy', 2]]);
+});
+
+test('soleSectionSource: one priced source with its own section, else null', () => {
+  assert.equal(soleSectionSource(report, '2026-11-01', '2026-11-02'), null); // web and CLIProxy priced
+  assert.equal(soleSectionSource(report, '2026-11-03', '2026-11-03'), null); // nothing priced
+  const cliproxyOnly = { ...report, rows: [row('2026-11-02', 'cliproxy', 'gpt-4o', '2.000000'), row('2026-11-02', 'claude.ai', null, null)] };
+  assert.equal(soleSectionSource(cliproxyOnly, '2026-11-01', '2026-11-02'), 'CLIProxy');
+  const webOnly = { ...report, rows: [row('2026-11-01', 'chatgpt.com', 'gpt-5', '1.500000')] };
+  assert.equal(soleSectionSource(webOnly, '2026-11-01', '2026-11-02'), null); // the web has no other chart
+  const twoAgents = {
+    rows: [row('2026-11-01', 'codex', 'gpt-5', '1.000000'), row('2026-11-01', 'claude-code', 'claude-sonnet-4-5', '2.000000')],
+    sources: { web: {}, codex: {}, 'claude-code': {} },
+  };
+  assert.equal(soleSectionSource(twoAgents, '2026-11-01', '2026-11-01'), null);
 });
 
 test('dailyTable: newest first, models listed, unpriced never $0', () => {

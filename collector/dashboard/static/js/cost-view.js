@@ -3,7 +3,7 @@
 
 import { getJson } from './api.js';
 import { formatUsd } from './cliproxy.js';
-import { costByDay, costPath, dailyTable, rangeTotals, subscriptionLines } from './cost.js';
+import { costByDay, costPath, dailyTable, rangeTotals, soleSectionSource, subscriptionLines } from './cost.js';
 import { addDays, monthStart, todayIn } from './dates.js';
 import { drawChart, el, table } from './render.js';
 
@@ -56,15 +56,17 @@ export function showWebCost(range, Chart, theme) {
     el('div', { class: 'table-wrap' }, table(['date', 'models', 'input', 'output', 'context', 'cost'],
       rows.map((r) => [r.day, r.models, r.input.toLocaleString(), r.output.toLocaleString(), r.context.toLocaleString(), r.cost]))));
   const empty = rows.length === 0;
+  const sole = soleSectionSource(state.day, from, to);
   $('webcost').replaceChildren(
     el('h2', {}, 'What it would cost on the API'),
     empty ? el('p', { class: 'note', id: 'webcost-empty' }, 'No usage by model in these days yet.') : totalsCards(totals),
     el('ul', { id: 'subscriptions' }, ...subs.map((s) => el('li', { class: s.apiUsd > s.payUsd ? 'pays-off' : 'costs-more' }, s.text))),
+    ...(sole ? [el('p', { class: 'note', id: 'webcost-sole' }, `Only ${sole} usage is priced in these days: its cost chart is in the ${sole} section.`)] : []),
     chartBox, tableBox,
     el('p', { class: 'note' }, 'API-equivalent: input and context at the model\'s input price, output at its output price, '
       + 'at the price in force that day (genai-prices). "unpriced" means no known price, never $0.'),
   );
-  chartBox.hidden = !Chart || empty || data.series.length === 0;
+  chartBox.hidden = !Chart || empty || data.series.length === 0 || sole !== null;
   if (!Chart && !empty) tableBox.open = true;
   if (!chartBox.hidden) drawChart(Chart, canvas, data, { money: true, theme, legend: true });
   $('webcost').hidden = false;

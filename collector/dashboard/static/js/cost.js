@@ -94,6 +94,19 @@ export function rangeTotals(report, from, to) {
   return { parts: list, usd: total, priced, unpriced };
 }
 
+/**
+ * The one source with its own dashboard section (CLIProxy, a coding agent) that holds every priced
+ * row of [from, to], as its label; null when web chats or two sources are priced, or none. Then the
+ * cost chart would repeat that section's own chart.
+ */
+export function soleSectionSource(report, from, to) {
+  const others = new Set(Object.keys(report.sources ?? {}).filter((s) => s !== 'web'));
+  const priced = new Set(report.rows
+    .filter((r) => r.cost_usd !== null && r.period >= from && r.period <= to).map((r) => r.host));
+  const [only] = priced;
+  return priced.size === 1 && others.has(only) ? siteName(only) : null;
+}
+
 /** One line per day, newest first: date, models, input, output, context, cost (like ccusage daily). */
 export function dailyTable(report) {
   const days = new Map();
