@@ -203,8 +203,12 @@ describe('dashboard in headless Chromium', { skip: missing, timeout: 60_000 }, (
       page: document.documentElement.scrollWidth - window.innerWidth,
       wrap: document.getElementById('table').getBoundingClientRect().right,
       chart: globalThis.Chart.getChart(document.getElementById('chart')).width,
+      // each button group on one row: the rows its buttons' tops fall on
+      rows: [...document.querySelectorAll('#daily .range')].map((group) => new Set(
+        [...group.querySelectorAll('button')].map((b) => Math.round(b.getBoundingClientRect().top))).size),
     }));
     assert.ok(sizes.page <= 0, `the page is ${sizes.page}px wider than a phone screen`);
+    assert.deepEqual(sizes.rows, [1, 1], 'a group of range buttons wraps to a second row');
     assert.ok(sizes.wrap <= PHONE.width && sizes.chart < PHONE.width, JSON.stringify(sizes));
     await page.screenshot({ path: join(shots, 'dashboard-phone.png'), fullPage: true });
 
