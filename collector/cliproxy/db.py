@@ -7,26 +7,25 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 
-from .migrations import migrate
+from ..migrations import connect_migrated
+from .migrations import MIGRATIONS
 
 CACHE_KIB = 64 * 1024
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    # the dedup index of a year of requests is tens of MB: keep it in memory, not re-read per batch
+    f"PRAGMA cache_size=-{CACHE_KIB}",
+    "PRAGMA temp_store=MEMORY",
+    # WAL with synchronous=NORMAL syncs at checkpoints: checkpoint every 32 MB, not every 4 MB
+    "PRAGMA wal_autocheckpoint=8192",
+)
 
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating the folder), WAL mode, foreign keys on, migrated."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    # the dedup index of a year of requests is tens of MB: keep it in memory, not re-read per batch
-    db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-    db.execute("PRAGMA temp_store=MEMORY")
-    # WAL with synchronous=NORMAL syncs at checkpoints: checkpoint every 32 MB, not every 4 MB
-    db.execute("PRAGMA wal_autocheckpoint=8192")
-    migrate(db)
-    return db
+    return connect_migrated(path, MIGRATIONS, PRAGMAS, row_factory=sqlite3.Row)
 
 
 def get_db() -> sqlite3.Connection:
