@@ -32,6 +32,8 @@ export function startCollector(dir, apiKey, extraEnv = {}) {
   let log = '';
   const exited = new Promise((resolve) => proc.once('exit', resolve));
   const stop = async () => {
+    // A test sees a server error only as "status of 500" in the page's console: show its traceback.
+    if (log.includes('Traceback')) console.error(`collector log (it logged an error):\n${log.slice(-6000)}`);
     if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
