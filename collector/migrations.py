@@ -21,8 +21,9 @@ Migration = Callable[[sqlite3.Connection], None]
 # own lock cannot span the check and the step. Reentrant: a step may open another connection.
 _one_at_a_time = threading.RLock()
 # Another process (the CLIProxy importer) may be applying the same step: how long to wait for it
-# to record the step before the failure stands.
-OTHER_PROCESS_WAIT_SECONDS = 30.0
+# to record the step before the failure stands. A few CREATE statements take milliseconds; a step
+# that truly fails (a full disk) is reported after this wait.
+OTHER_PROCESS_WAIT_SECONDS = 5.0
 
 
 class Migrations(list[Migration]):
