@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from collector import migrations
 from collector.agents import db as agents_db
 from collector.cliproxy import db as cliproxy_db
 from collector.migrations import Migrations
@@ -81,4 +82,22 @@ def test_a_step_another_process_applied_meanwhile_is_taken_as_done(tmp_path: Pat
     db = sqlite3.connect(path)
     assert ours.migrate(db) == ["t_m002"]
     assert {r[0] for r in db.execute("SELECT name FROM _migrations")} == {"t_m001", "t_m002"}
+    db.close()
+
+
+def test_a_step_that_fails_on_its_own_still_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nobody records it meanwhile: after the wait for another process, the step's error stands.
+    monkeypatch.setattr(migrations, "OTHER_PROCESS_WAIT_SECONDS", 0.2)
+    broken = Migrations()
+
+    @broken
+    def t_m001(db: sqlite3.Connection) -> None:
+        db.executescript("CREATE TABLE t (x INTEGER); CREATE TABLE t (x INTEGER)")
+
+    db = sqlite3.connect(tmp_path / "c.db")
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        broken.migrate(db)
+    assert [r[0] for r in db.execute("SELECT name FROM _migrations")] == []
     db.close()
