@@ -63,11 +63,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measured(url: str, pid: int, connections: int, seconds: int, prefix: str) -> dict[str, float]:
+def measured(
+    url: str,
+    pid: int,
+    connections: int,
+    seconds: int,
+    prefix: str,
+    lua: Path = LUA,
+    env: dict[str, str] | None = None,
+) -> dict[str, float]:
     """wrk's figures plus the server's CPU per answered request, in µs: a server whose CPU per
     request times its requests/s nears 1 s per second is bound by the GIL, not by the disk."""
     before = cpu_seconds(pid)
-    result = wrk(url, connections, seconds, prefix)
+    result = wrk(url, connections, seconds, prefix, lua=lua, env=env)
     result["cpu_us"] = (cpu_seconds(pid) - before) / result["requests"] * 1e6
     return result
 

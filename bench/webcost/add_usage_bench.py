@@ -37,10 +37,7 @@ def wrk(
 ) -> dict[str, float]:
     """wrk's figures plus the server's CPU per answered request (µs), read from /proc."""
     env = {"BENCH_USAGE": "1" if usage else "0"}
-    before = run.cpu_seconds(pid)
-    result = run.wrk(url, connections, seconds, prefix, lua=LUA, env=env)
-    result["cpu_us"] = (run.cpu_seconds(pid) - before) / result["requests"] * 1e6
-    return result
+    return run.measured(url, pid, connections, seconds, prefix, lua=LUA, env=env)
 
 
 PLAIN = {"deltas": {"chatgpt.com": 150, "claude.ai": 3}}
