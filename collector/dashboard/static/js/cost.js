@@ -65,12 +65,15 @@ export function costByDay(report, from, to, maxSeries = 8) {
   return { labels, series };
 }
 
+/** The report's sources other than the web chats (CLIProxy, coding agents): each has its own section. */
+const sectionSources = (report) => new Set(Object.keys(report.sources ?? {}).filter((s) => s !== 'web'));
+
 /**
  * The total of [from, to] per source ("Web chats" for every site, then CLIProxy, agents...) and
  * all together; `unpriced` counts rows with tokens that have no price (never counted as $0).
  */
 export function rangeTotals(report, from, to) {
-  const others = new Set(Object.keys(report.sources ?? {}).filter((s) => s !== 'web'));
+  const others = sectionSources(report);
   const parts = new Map();
   let total = 0;
   let priced = false;
@@ -100,7 +103,7 @@ export function rangeTotals(report, from, to) {
  * cost chart would repeat that section's own chart.
  */
 export function soleSectionSource(report, from, to) {
-  const others = new Set(Object.keys(report.sources ?? {}).filter((s) => s !== 'web'));
+  const others = sectionSources(report);
   const priced = new Set(report.rows
     .filter((r) => r.cost_usd !== null && r.period >= from && r.period <= to).map((r) => r.host));
   const [only] = priced;
